@@ -1,0 +1,35 @@
+// HistoryEvent: one event of an execution's history, with Step Functions'
+// types and detail shapes (GetExecutionHistory). Plain value type.
+#ifndef MLFLOWCTL_HISTORY_HISTORY_EVENT_H_
+#define MLFLOWCTL_HISTORY_HISTORY_EVENT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "engine/base/json_util.h"
+
+namespace mlflowctl::history {
+
+struct HistoryEvent {
+  int64_t id = 0;                 // dense, 1..N per execution
+  int64_t previous_event_id = 0;  // 0 for the first event
+  int64_t timestamp_ms = 0;       // epoch milliseconds
+  std::string type;               // "ExecutionStarted", "TaskStateEntered", ...
+  Json details;  // the object under the type's details key (may be null)
+
+  // The AWS API shape: {"id","previousEventId","timestamp","type",
+  // "<detailsKey>": details}; timestamp as epoch seconds (a JSON number).
+  Json ToApiJson() const;
+};
+
+// The member that holds a type's details in the API, e.g.
+// "ExecutionStarted" -> "executionStartedEventDetails",
+// "PassStateEntered" -> "stateEnteredEventDetails",
+// "MapIterationStarted" -> "mapIterationStartedEventDetails".
+// Empty for types without details (e.g. "ParallelStateStarted").
+std::string_view DetailsKey(std::string_view type);
+
+}  // namespace mlflowctl::history
+
+#endif  // MLFLOWCTL_HISTORY_HISTORY_EVENT_H_
