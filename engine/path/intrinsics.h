@@ -29,9 +29,16 @@ class Intrinsic {
   // can be known statically. kInvalidArgument with a message otherwise.
   static StatusOr<Intrinsic> Parse(std::string_view text);
 
-  // States.IntrinsicFailure on bad arguments at run time, with AWS's wording
-  // where AWS documents it. ArrayRange is limited to 1,000 items.
+  // Bad arguments at run time fail as AWS fails them: States.Runtime with the
+  // cause "Invalid arguments in States.X" (AWS does not raise
+  // States.IntrinsicFailure for these; see intrinsic_functions.cc). A path
+  // argument that selects nothing is States.Runtime "The JSONPath '$.x'
+  // specified for the field '<field>' could not be found in the input '...'".
+  // ArrayRange is limited to 1,000 items. Never throws.
   std::variant<Json, Error> Evaluate(const Scope& scope, Random& random) const;
+  // Same, naming `field` (e.g. "value.$") in path-not-found messages.
+  std::variant<Json, Error> Evaluate(const Scope& scope, Random& random,
+                                     std::string_view field) const;
 
   struct Call;  // parsed call tree, defined in intrinsics.cc
 

@@ -44,10 +44,16 @@ class JsonPath {
   // matches (empty array when none), as AWS does.
   std::optional<Json> Evaluate(const Scope& scope) const;
 
+  // Jayway's normalized form used in AWS messages: "$['a']['b'][0]" for a
+  // definite input path; other paths are returned as written.
+  std::string NormalizedText() const;
+
   // For ResultPath: stores `value` at this path inside `doc` (whose root is
-  // "$"), creating intermediate objects. Fails (returns false) when a node on
-  // the way exists and is not an object, or when the path is "$" and... (see
-  // io_processing.h for the full ResultPath rules).
+  // "$"), creating missing intermediate objects. An index must name an
+  // existing array element. Returns false (leaving `doc` possibly partly
+  // changed, so callers work on a copy) when a node on the way exists and is
+  // not an object/array as required, or the path is not a definite "$" path.
+  // "$" itself replaces `doc`. See io_processing.h for the ResultPath rules.
   bool Set(Json& doc, Json value) const;
 
   JsonPath(JsonPath&&) noexcept;

@@ -36,7 +36,8 @@ class PayloadTemplate {
   // Evaluates against the scope. Errors are ASL errors with AWS's wording:
   // a path that selects nothing is States.Runtime ("The JSONPath '$.x'
   // specified for the field 'y.$' could not be found in the input '...'"),
-  // a failing intrinsic is States.IntrinsicFailure.
+  // a failing intrinsic is States.Runtime ("Invalid arguments in States.X"),
+  // as AWS reports it. Never throws.
   std::variant<Json, Error> Evaluate(const Scope& scope, Random& random) const;
 
   PayloadTemplate();
