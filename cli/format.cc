@@ -1,0 +1,127 @@
+#include "cli/format.h"
+
+#include <algorithm>
+#include <ctime>
+#include <iostream>
+
+#include <fmt/format.h>
+
+namespace mlflowctl::cli {
+
+namespace {
+
+double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
+
+Json ParsedOrString(const std::string& text) {
+  Json j = Json::parse(text, nullptr, false);
+  return j.is_discarded() ? Json(text) : j;
+}
+
+}  // namespace
+
+Json DescribeExecutionJson(const history::ExecutionRecord& r) {
+  Json j{{"executionArn", r.arn},
+         {"stateMachineArn", r.state_machine_arn},
+         {"name", r.name},
+         {"status", std::string(history::ExecutionStatusName(r.status))},
+         {"startDate", Seconds(r.start_ms)},
+         {"input", r.input},
+         {"inputDetails", {{"included", true}}}};
+  if (r.stop_ms) j["stopDate"] = Seconds(*r.stop_ms);
+  if (r.output) {
+    j["output"] = *r.output;
+    j["outputDetails"] = {{"included", true}};
+  }
+  if (r.error) j["error"] = *r.error;
+  if (r.cause) j["cause"] = *r.cause;
+  return j;
+}
+
+Json ExecutionListItemJson(const history::ExecutionRecord& r) {
+  Json j{{"executionArn", r.arn},
+         {"stateMachineArn", r.state_machine_arn},
+         {"name", r.name},
+         {"status", std::string(history::ExecutionStatusName(r.status))},
+         {"startDate", Seconds(r.start_ms)}};
+  if (r.stop_ms) j["stopDate"] = Seconds(*r.stop_ms);
+  return j;
+}
+
+Json RunResultJson(const history::ExecutionRecord& r) {
+  Json j{{"executionArn", r.arn},
+         {"name", r.name},
+         {"status", std::string(history::ExecutionStatusName(r.status))},
+         {"output", r.output ? ParsedOrString(*r.output) : Json()},
+         {"startDate", Seconds(r.start_ms)},
+         {"stopDate", r.stop_ms ? Json(Seconds(*r.stop_ms)) : Json()}};
+  if (r.status != history::ExecutionStatus::kSucceeded) {
+    j["error"] = r.error ? Json(*r.error) : Json();
+    j["cause"] = r.cause ? Json(*r.cause) : Json();
+  }
+  return j;
+}
+
+std::string FormatLocalTime(int64_t epoch_ms) {
+  std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+std::string FormatDuration(int64_t ms) {
+  if (ms < 1000) return fmt::format("{}ms", ms);
+  if (ms < 60000) return fmt::format("{:.3f}s", static_cast<double>(ms) / 1000.0);
+  int64_t s = ms / 1000;
+  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}h{:02}m{:02}s", s / 3600, s / 60 % 60, s % 60);
+}
+
+void PrintTable(const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width(header.size());
+  for (std::size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size() && c < width.size(); ++c) {
+      width[c] = std::max(width[c], row[c].size());
+    }
+  }
+  auto print_row = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      if (c + 1 == row.size()) {
+        line += row[c];
+      } else {
+        line += fmt::format("{:<{}}  ", row[c], width[c]);
+      }
+    }
+    std::cout << line << "\n";
+  };
+  print_row(header);
+  for (const auto& row : rows) print_row(row);
+}
+
+std::string EventSummary(const history::HistoryEvent& e) {
+  const Json& d = e.details;
+  if (!d.is_object()) return "";
+  std::string s;
+  auto add = [&](const char* key, std::size_t max) {
+    if (!d.contains(key)) return;
+    std::string v = d[key].is_string() ? d[key].get<std::string>() : d[key].dump();
+    if (v.size() > max) v = v.substr(0, max) + "...";
+    if (!s.empty()) s += " ";
+    s += fmt::format("{}={}", key, v);
+  };
+  add("name", 80);
+  add("index", 20);
+  add("length", 20);
+  add("resource", 60);
+  add("error", 80);
+  add("cause", 120);
+  add("input", 80);
+  add("output", 80);
+  return s;
+}
+
+}  // namespace mlflowctl::cli

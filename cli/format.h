@@ -1,0 +1,35 @@
+// Rendering records for people (tables, durations) and for scripts (the AWS
+// API's response shapes, timestamps as epoch seconds).
+#ifndef MLFLOWCTL_CLI_FORMAT_H_
+#define MLFLOWCTL_CLI_FORMAT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/base/json_util.h"
+#include "engine/history/execution_record.h"
+#include "engine/history/history_event.h"
+
+namespace mlflowctl::cli {
+
+// DescribeExecution's shape: input/output as JSON strings, dates as numbers.
+Json DescribeExecutionJson(const history::ExecutionRecord& r);
+// ListExecutions' item shape.
+Json ExecutionListItemJson(const history::ExecutionRecord& r);
+// `mlflowctl run --json`: output parsed (not a string), error/cause only when failed.
+Json RunResultJson(const history::ExecutionRecord& r);
+
+std::string FormatLocalTime(int64_t epoch_ms);
+std::string FormatDuration(int64_t ms);  // "1.234s", "2m03s", "45ms"
+
+// Prints rows as a table with a header, columns padded to their widest cell.
+void PrintTable(const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows);
+
+// One line summarising an event's details for people.
+std::string EventSummary(const history::HistoryEvent& e);
+
+}  // namespace mlflowctl::cli
+
+#endif  // MLFLOWCTL_CLI_FORMAT_H_

@@ -1,0 +1,62 @@
+// Execution and Frame: the mutable state of one running execution (its
+// record, next event id, context object, cancellation) and of one sequence
+// of states inside it (the top level, a Parallel branch or a Map iteration).
+// Only used from the engine's io_context thread.
+#ifndef MLFLOWCTL_RUNTIME_EXECUTION_H_
+#define MLFLOWCTL_RUNTIME_EXECUTION_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/asl/state_machine.h"
+#include "engine/base/error.h"
+#include "engine/base/json_util.h"
+#include "engine/history/execution_record.h"
+#include "engine/history/history_event.h"
+#include "engine/runtime/cancel_token.h"
+#include "engine/runtime/engine.h"
+
+namespace mlflowctl::runtime {
+
+// Why an execution was cancelled from outside the interpreter.
+enum class StopReason { kNone, kAborted, kTimedOut };
+
+struct Execution {
+  history::ExecutionRecord record;
+  std::shared_ptr<const asl::StateMachine> machine;
+  Json input;
+  Json context;  // $$ with Execution and StateMachine filled in
+  int64_t next_event_id = 1;
+  std::vector<history::HistoryEvent> pending;  // not yet given to the store
+  CancelToken cancel;
+  StopReason stop_reason = StopReason::kNone;
+  Error stop_error;
+  DoneCallback on_done;
+  uint64_t task_sequence = 0;
+};
+
+// One sequence of states. `context` is this frame's copy of $$ (State.*
+// and Map.* differ per frame); `variables` the variables visible in it.
+struct Frame {
+  Execution* execution = nullptr;
+  const asl::StateMachine* machine = nullptr;
+  CancelToken* cancel = nullptr;
+  Json context;
+  Json variables = Json::object();
+  int64_t last_event_id = 0;     // previousEventId of the next event
+  int64_t entered_event_id = 0;  // id of the current state's Entered event
+};
+
+// The outcome of running states: the final output or an error.
+struct Outcome {
+  Json output;
+  std::optional<Error> error;
+  bool failed() const { return error.has_value(); }
+};
+
+}  // namespace mlflowctl::runtime
+
+#endif  // MLFLOWCTL_RUNTIME_EXECUTION_H_

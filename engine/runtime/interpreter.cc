@@ -1,0 +1,510 @@
+#include "engine/runtime/interpreter.h"
+
+#include <chrono>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "engine/base/ids.h"
+
+namespace mlflowctl::runtime {
+
+namespace {
+
+const char* EnteredEvent(asl::StateType t) {
+  switch (t) {
+    case asl::StateType::kPass: return "PassStateEntered";
+    case asl::StateType::kTask: return "TaskStateEntered";
+    case asl::StateType::kChoice: return "ChoiceStateEntered";
+    case asl::StateType::kWait: return "WaitStateEntered";
+    case asl::StateType::kSucceed: return "SucceedStateEntered";
+    case asl::StateType::kFail: return "FailStateEntered";
+    case asl::StateType::kParallel: return "ParallelStateEntered";
+    case asl::StateType::kMap: return "MapStateEntered";
+  }
+  return "";
+}
+
+const char* ExitedEvent(asl::StateType t) {
+  switch (t) {
+    case asl::StateType::kPass: return "PassStateExited";
+    case asl::StateType::kTask: return "TaskStateExited";
+    case asl::StateType::kChoice: return "ChoiceStateExited";
+    case asl::StateType::kWait: return "WaitStateExited";
+    case asl::StateType::kSucceed: return "SucceedStateExited";
+    case asl::StateType::kFail: return "FailStateExited";
+    case asl::StateType::kParallel: return "ParallelStateExited";
+    case asl::StateType::kMap: return "MapStateExited";
+  }
+  return "";
+}
+
+constexpr char kCancelled[] = "mlflowctl.Cancelled";
+
+}  // namespace
+
+Error CancelledError() { return Error{kCancelled, "the execution was stopped"}; }
+bool IsCancelled(const Error& error) { return error.name == kCancelled; }
+
+Error StateRuntimeError(const asl::State& state, int64_t entered_event_id,
+                        const Error& error) {
+  return Error{error.name,
+               fmt::format("An error occurred while executing the state '{}' "
+                           "(entered at the event id #{}). {}",
+                           state.name, entered_event_id, error.cause)};
+}
+
+bool ErrorMatches(const std::vector<std::string>& error_equals,
+                  const std::string& name) {
+  if (name == error_names::kRuntime || name == kCancelled) return false;
+  for (const std::string& e : error_equals) {
+    if (e == name) return true;
+    if (e == error_names::kAll && name != error_names::kDataLimitExceeded) return true;
+    if (e == error_names::kTaskFailed && name != error_names::kTimeout &&
+        name != error_names::kDataLimitExceeded) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Interpreter::Interpreter(Engine& engine)
+    : engine_(engine),
+      timers_(engine.io(), engine.clock(), engine.options().fake_clock),
+      pool_(static_cast<std::size_t>(std::max(1, engine.options().worker_threads))),
+      random_(engine.options().random_seed != 0 ? Random(engine.options().random_seed)
+                                                : Random::FromEntropy()) {}
+
+Interpreter::~Interpreter() {
+  for (auto& [arn, execution] : running_) execution->cancel.Cancel();
+  pool_.join();
+}
+
+StatusOr<history::ExecutionRecord> Interpreter::Start(const StartRequest& request,
+                                                      DoneCallback on_done) {
+  std::string name = request.name.empty() ? NewUuid() : request.name;
+  if (std::string why = CheckResourceName(name); !why.empty()) {
+    return InvalidArgumentError(fmt::format("invalid execution name '{}': {}", name, why));
+  }
+  if (request.input.size() > engine_.options().max_payload_bytes) {
+    return InvalidArgumentError(fmt::format(
+        "execution input is {} bytes; the limit is {} bytes", request.input.size(),
+        engine_.options().max_payload_bytes));
+  }
+  StatusOr<Json> input = ParseJson(request.input, "execution input");
+  if (!input.ok()) return input.status();
+
+  auto execution = std::make_shared<Execution>();
+  history::ExecutionRecord& rec = execution->record;
+  rec.arn = ExecutionArn(request.machine.name, name);
+  rec.name = name;
+  rec.state_machine_arn = request.machine.arn;
+  rec.state_machine_name = request.machine.name;
+  rec.state_machine_version = request.machine.version;
+  rec.status = history::ExecutionStatus::kRunning;
+  rec.input = DumpJson(*input);
+  TimePoint start = engine_.clock().Now();
+  rec.start_ms = ToEpochMillis(start);
+  Status created = engine_.store().CreateExecution(rec);
+  if (!created.ok()) {
+    if (created.code() == StatusCode::kAlreadyExists) {
+      return AlreadyExistsError(fmt::format("execution '{}' already exists", rec.arn));
+    }
+    return created;
+  }
+  execution->machine = request.parsed;
+  execution->input = std::move(*input);
+  execution->on_done = std::move(on_done);
+  execution->context = Json{
+      {"Execution",
+       {{"Id", rec.arn},
+        {"Input", execution->input},
+        {"Name", name},
+        {"RoleArn", request.machine.role_arn},
+        {"StartTime", FormatIso8601(start)},
+        {"RedriveCount", 0}}},
+      {"StateMachine", {{"Id", request.machine.arn}, {"Name", request.machine.name}}},
+      {"State", Json::object()}};
+
+  Frame root;
+  root.execution = execution.get();
+  Emit(root, "ExecutionStarted",
+       Json{{"input", rec.input},
+            {"inputDetails", {{"truncated", false}}},
+            {"roleArn", request.machine.role_arn}});
+  execution->next_event_id = root.last_event_id + 1;
+  running_[rec.arn] = execution;
+  asio::co_spawn(engine_.io(), RunExecution(execution), asio::detached);
+  return rec;
+}
+
+Status Interpreter::Stop(const std::string& arn, const std::string& error,
+                         const std::string& cause) {
+  auto it = running_.find(arn);
+  if (it == running_.end()) {
+    return NotFoundError(fmt::format("execution '{}' is not running", arn));
+  }
+  Execution& e = *it->second;
+  if (e.stop_reason == StopReason::kNone) {
+    e.stop_reason = StopReason::kAborted;
+    e.stop_error = Error{error, cause};
+  }
+  e.cancel.Cancel();
+  return Status::Ok();
+}
+
+Awaitable<void> Interpreter::RunExecution(std::shared_ptr<Execution> execution) {
+  Frame root;
+  root.execution = execution.get();
+  root.machine = execution->machine.get();
+  root.cancel = &execution->cancel;
+  root.context = execution->context;
+  root.last_event_id = 1;
+
+  // Top-level TimeoutSeconds: a watchdog that stops the execution.
+  auto watchdog = std::make_shared<CancelToken>();
+  if (auto t = root.machine->timeout_seconds()) {
+    TimePoint deadline = engine_.clock().Now() + std::chrono::seconds(*t);
+    asio::co_spawn(engine_.io(),
+                   SleepThen(timers_, deadline, watchdog,
+                             [execution] {
+                               if (execution->stop_reason == StopReason::kNone) {
+                                 execution->stop_reason = StopReason::kTimedOut;
+                                 execution->stop_error = Error{
+                                     error_names::kTimeout, "The execution timed out."};
+                               }
+                               execution->cancel.Cancel();
+                             }),
+                   asio::detached);
+  }
+
+  Outcome outcome = co_await RunStates(root, execution->input);
+  watchdog->Cancel();
+  FinishExecution(*execution, outcome);
+}
+
+void Interpreter::FinishExecution(Execution& execution, const Outcome& outcome) {
+  Frame root;
+  root.execution = &execution;
+  root.last_event_id = execution.next_event_id - 1;
+  history::ExecutionRecord& rec = execution.record;
+  rec.stop_ms = ToEpochMillis(engine_.clock().Now());
+  if (execution.stop_reason != StopReason::kNone) {
+    const Error& e = execution.stop_error;
+    bool timed_out = execution.stop_reason == StopReason::kTimedOut;
+    rec.status = timed_out ? history::ExecutionStatus::kTimedOut
+                           : history::ExecutionStatus::kAborted;
+    rec.error = e.name;
+    rec.cause = e.cause;
+    Json details = Json::object();
+    if (!e.name.empty()) details["error"] = e.name;
+    if (!e.cause.empty()) details["cause"] = e.cause;
+    Emit(root, timed_out ? "ExecutionTimedOut" : "ExecutionAborted", std::move(details));
+  } else if (outcome.failed()) {
+    rec.status = history::ExecutionStatus::kFailed;
+    rec.error = outcome.error->name;
+    rec.cause = outcome.error->cause;
+    Emit(root, "ExecutionFailed",
+         Json{{"error", outcome.error->name}, {"cause", outcome.error->cause}});
+  } else {
+    rec.status = history::ExecutionStatus::kSucceeded;
+    rec.output = DumpJson(outcome.output);
+    Emit(root, "ExecutionSucceeded",
+         Json{{"output", *rec.output}, {"outputDetails", {{"truncated", false}}}});
+  }
+  FlushEvents(execution);
+  Status s = engine_.store().UpdateExecution(rec);
+  if (s.ok()) s = engine_.store().Sync();
+  if (!s.ok()) {
+    // The end could not be made durable; the execution stays RUNNING in the
+    // store and is resumed later. Report the store error to the caller.
+    rec.status = history::ExecutionStatus::kRunning;
+    rec.error = "mlflowctl.StoreError";
+    rec.cause = s.ToString();
+  }
+  auto keep = running_[rec.arn];  // keep alive through the callback
+  running_.erase(rec.arn);
+  if (execution.on_done) execution.on_done(rec);
+}
+
+Awaitable<Outcome> Interpreter::RunStates(Frame& frame, Json input) {
+  const asl::StateMachine& machine = *frame.machine;
+  int index = machine.start_at();
+  Json data = std::move(input);
+  const int64_t max_events = engine_.options().max_history_events;
+  while (true) {
+    if (frame.cancel->cancelled()) co_return Outcome{{}, CancelledError()};
+    if (max_events > 0 && frame.execution->next_event_id > max_events) {
+      co_return Outcome{{}, Error{error_names::kRuntime,
+                                  fmt::format("The execution reached the maximum "
+                                              "number of history events ({}).",
+                                              max_events)}};
+    }
+    const asl::State& state = machine.state(index);
+    Json& st = frame.context["State"];
+    st["EnteredTime"] = FormatIso8601(engine_.clock().Now());
+    st["Name"] = state.name;
+    st["RetryCount"] = 0;
+    if (auto e = CheckPayload(state, data, "input")) co_return Outcome{{}, *e};
+    Emit(frame, EnteredEvent(state.type),
+         Json{{"name", state.name},
+              {"input", DumpJson(data)},
+              {"inputDetails", {{"truncated", false}}}});
+    frame.entered_event_id = frame.last_event_id;
+
+    StepOutcome step = co_await RunState(frame, state, data);
+    if (step.error && !IsCancelled(*step.error) && !frame.cancel->cancelled()) {
+      // ASL Catch: catchers are tried in order; the first match wins.
+      const asl::Catcher* catcher = nullptr;
+      for (const asl::Catcher& c : state.catch_) {
+        if (ErrorMatches(c.error_equals, step.error->name)) {
+          catcher = &c;
+          break;
+        }
+      }
+      if (catcher != nullptr) {
+        Json error_output{{"Error", step.error->name}, {"Cause", step.error->cause}};
+        Json assigned;
+        if (auto e = Assign(frame, catcher->assign, error_output, &assigned)) {
+          co_return Outcome{{}, StateRuntimeError(state, frame.entered_event_id, *e)};
+        }
+        Value merged = path::ApplyResultPath(catcher->result_path, data, error_output);
+        if (auto* e = std::get_if<Error>(&merged)) {
+          co_return Outcome{{}, StateRuntimeError(state, frame.entered_event_id, *e)};
+        }
+        step = StepOutcome{std::get<Json>(std::move(merged)), catcher->next, false, {}};
+      }
+    }
+    if (step.error) co_return Outcome{{}, *step.error};
+    if (auto e = CheckPayload(state, step.output, "output")) co_return Outcome{{}, *e};
+
+    if (state.type != asl::StateType::kFail) {
+      Emit(frame, ExitedEvent(state.type),
+           Json{{"name", state.name},
+                {"output", DumpJson(step.output)},
+                {"outputDetails", {{"truncated", false}}}});
+    }
+    if (step.end || step.next == asl::kNoState) co_return Outcome{std::move(step.output), {}};
+    data = std::move(step.output);
+    index = step.next;
+  }
+}
+
+Awaitable<StepOutcome> Interpreter::RunState(Frame& frame, const asl::State& state,
+                                             const Json& input) {
+  switch (state.type) {
+    case asl::StateType::kPass: co_return RunPass(frame, state, input);
+    case asl::StateType::kChoice: co_return RunChoice(frame, state, input);
+    case asl::StateType::kWait: co_return co_await RunWait(frame, state, input);
+    case asl::StateType::kFail: co_return RunFail(frame, state, input);
+    case asl::StateType::kTask: co_return co_await RunTask(frame, state, input);
+    case asl::StateType::kParallel: co_return co_await RunParallel(frame, state, input);
+    case asl::StateType::kMap: co_return co_await RunMap(frame, state, input);
+    case asl::StateType::kSucceed: {
+      StepOutcome out;
+      out.end = true;
+      Value v = SelectPath(frame, state.input_path, input, "InputPath");
+      if (auto* e = std::get_if<Error>(&v)) {
+        out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+        co_return out;
+      }
+      Value o = SelectPath(frame, state.output_path, std::get<Json>(v), "OutputPath");
+      if (auto* e = std::get_if<Error>(&o)) {
+        out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+      } else {
+        out.output = std::get<Json>(std::move(o));
+      }
+      co_return out;
+    }
+  }
+  co_return StepOutcome{};
+}
+
+StepOutcome Interpreter::RunPass(Frame& frame, const asl::State& state,
+                                 const Json& input) {
+  StepOutcome out;
+  Value effective = SelectPath(frame, state.input_path, input, "InputPath");
+  if (auto* e = std::get_if<Error>(&effective)) {
+    out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+    return out;
+  }
+  Json result;
+  if (state.result) {
+    result = *state.result;
+  } else if (state.parameters) {
+    Value p = EvalTemplate(frame, *state.parameters, std::get<Json>(effective));
+    if (auto* e = std::get_if<Error>(&p)) {
+      out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+      return out;
+    }
+    result = std::get<Json>(std::move(p));
+  } else {
+    result = std::get<Json>(effective);
+  }
+  if (state.assign) {
+    Json assigned;
+    if (auto e = Assign(frame, state.assign, std::get<Json>(effective), &assigned)) {
+      out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+      return out;
+    }
+  }
+  Value merged = path::ApplyResultPath(state.result_path, input, std::move(result));
+  if (auto* e = std::get_if<Error>(&merged)) {
+    out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+    return out;
+  }
+  Value o = SelectPath(frame, state.output_path, std::get<Json>(merged), "OutputPath");
+  if (auto* e = std::get_if<Error>(&o)) {
+    out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+    return out;
+  }
+  out.output = std::get<Json>(std::move(o));
+  out.next = state.next;
+  out.end = state.end;
+  return out;
+}
+
+StepOutcome Interpreter::RunChoice(Frame& frame, const asl::State& state,
+                                   const Json& input) {
+  StepOutcome out;
+  Value effective = SelectPath(frame, state.input_path, input, "InputPath");
+  if (auto* e = std::get_if<Error>(&effective)) {
+    out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+    return out;
+  }
+  const Json& data = std::get<Json>(effective);
+  path::Scope scope = ScopeOf(frame, data);
+  const asl::ChoiceRule* matched = nullptr;
+  for (const asl::ChoiceRule& rule : state.choices) {
+    std::variant<bool, Error> r = rule.Evaluate(scope);
+    if (auto* e = std::get_if<Error>(&r)) {
+      out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+      return out;
+    }
+    if (std::get<bool>(r)) {
+      matched = &rule;
+      break;
+    }
+  }
+  if (matched == nullptr && state.default_next == asl::kNoState) {
+    out.error = Error{error_names::kNoChoiceMatched,
+                      fmt::format("No Matches! for state '{}'", state.name)};
+    return out;
+  }
+  Json assigned;
+  // Both the state's and the matched rule's Assign see the same variables.
+  if (auto e = Assign(frame, matched != nullptr ? matched->assign : state.assign,
+                      data, &assigned)) {
+    out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+    return out;
+  }
+  Value o = SelectPath(frame, state.output_path, data, "OutputPath");
+  if (auto* e = std::get_if<Error>(&o)) {
+    out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+    return out;
+  }
+  out.output = std::get<Json>(std::move(o));
+  out.next = matched != nullptr ? matched->next : state.default_next;
+  return out;
+}
+
+Awaitable<StepOutcome> Interpreter::RunWait(Frame& frame, const asl::State& state,
+                                            const Json& input) {
+  StepOutcome out;
+  auto fail = [&](const Error& e) {
+    out.error = StateRuntimeError(state, frame.entered_event_id, e);
+  };
+  Value effective = SelectPath(frame, state.input_path, input, "InputPath");
+  if (auto* e = std::get_if<Error>(&effective)) {
+    fail(*e);
+    co_return out;
+  }
+  const Json& data = std::get<Json>(effective);
+  TimePoint now = engine_.clock().Now();
+  TimePoint deadline = now;
+  path::Scope scope = ScopeOf(frame, data);
+  if (state.wait_seconds) {
+    deadline = now + std::chrono::duration_cast<TimePoint::duration>(
+                         std::chrono::duration<double>(*state.wait_seconds));
+  } else if (state.wait_seconds_path) {
+    std::optional<Json> v = state.wait_seconds_path->Evaluate(scope);
+    if (!v || !v->is_number() || v->get<double>() < 0) {
+      fail(Error{error_names::kRuntime,
+                 fmt::format("The SecondsPath parameter does not reference a valid "
+                             "non-negative integer value: '{}'",
+                             state.wait_seconds_path->text())});
+      co_return out;
+    }
+    deadline = now + std::chrono::duration_cast<TimePoint::duration>(
+                         std::chrono::duration<double>(v->get<double>()));
+  } else {
+    std::optional<std::string> text = state.wait_timestamp;
+    if (state.wait_timestamp_path) {
+      std::optional<Json> v = state.wait_timestamp_path->Evaluate(scope);
+      if (v && v->is_string()) text = v->get<std::string>();
+    }
+    std::optional<TimePoint> t;
+    if (text) t = ParseIso8601(*text);
+    if (!t) {
+      fail(Error{error_names::kRuntime,
+                 fmt::format("The TimestampPath parameter does not reference a valid "
+                             "ISO-8601 extended offset date-time format string: '{}'",
+                             state.wait_timestamp_path ? state.wait_timestamp_path->text()
+                                                       : text.value_or(""))});
+      co_return out;
+    }
+    deadline = *t;
+  }
+  if (!co_await timers_.SleepUntil(deadline, *frame.cancel)) {
+    out.error = CancelledError();
+    co_return out;
+  }
+  if (state.assign) {
+    Json assigned;
+    if (auto e = Assign(frame, state.assign, data, &assigned)) {
+      fail(*e);
+      co_return out;
+    }
+  }
+  Value o = SelectPath(frame, state.output_path, data, "OutputPath");
+  if (auto* e = std::get_if<Error>(&o)) {
+    fail(*e);
+    co_return out;
+  }
+  out.output = std::get<Json>(std::move(o));
+  out.next = state.next;
+  out.end = state.end;
+  co_return out;
+}
+
+StepOutcome Interpreter::RunFail(Frame& frame, const asl::State& state,
+                                 const Json& input) {
+  StepOutcome out;
+  Error error{state.error.value_or(""), state.cause.value_or("")};
+  path::Scope scope = ScopeOf(frame, input);
+  auto eval = [&](const path::ValueExpr& expr, const char* field,
+                  std::string& target) -> bool {
+    std::variant<Json, Error> v = expr.Evaluate(scope, random_, field);
+    if (auto* e = std::get_if<Error>(&v)) {
+      out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+      return false;
+    }
+    const Json& j = std::get<Json>(v);
+    if (!j.is_string()) {
+      out.error = StateRuntimeError(
+          state, frame.entered_event_id,
+          Error{error_names::kRuntime,
+                fmt::format("The {} '{}' did not resolve to a string value.", field,
+                            expr.text())});
+      return false;
+    }
+    target = j.get<std::string>();
+    return true;
+  };
+  if (state.error_path && !eval(*state.error_path, "ErrorPath", error.name)) return out;
+  if (state.cause_path && !eval(*state.cause_path, "CausePath", error.cause)) return out;
+  out.error = std::move(error);
+  return out;
+}
+
+}  // namespace mlflowctl::runtime

@@ -1,0 +1,13 @@
+#include "steps/registry.h"
+
+#include <memory>
+
+#include "steps/command_step.h"
+
+namespace mlflowctl::steps {
+
+void RegisterBuiltinSteps(runtime::ResourceRegistry& registry) {
+  registry.Register("mlflowctl:command", std::make_shared<CommandStep>());
+}
+
+}  // namespace mlflowctl::steps
