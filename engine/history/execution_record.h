@@ -27,6 +27,9 @@ struct StateMachineRecord {
   int64_t version = 1;  // incremented on each update
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
+
+  friend bool operator==(const StateMachineRecord&,
+                         const StateMachineRecord&) = default;
 };
 
 struct ExecutionRecord {
@@ -42,6 +45,9 @@ struct ExecutionRecord {
   std::optional<std::string> cause;
   int64_t start_ms = 0;
   std::optional<int64_t> stop_ms;
+
+  friend bool operator==(const ExecutionRecord&,
+                         const ExecutionRecord&) = default;
 };
 
 }  // namespace mlflowctl::history

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/base/json_util.h"
 
@@ -21,6 +22,8 @@ struct HistoryEvent {
   // The AWS API shape: {"id","previousEventId","timestamp","type",
   // "<detailsKey>": details}; timestamp as epoch seconds (a JSON number).
   Json ToApiJson() const;
+
+  friend bool operator==(const HistoryEvent&, const HistoryEvent&) = default;
 };
 
 // The member that holds a type's details in the API, e.g.
@@ -29,6 +32,12 @@ struct HistoryEvent {
 // "MapIterationStarted" -> "mapIterationStartedEventDetails".
 // Empty for types without details (e.g. "ParallelStateStarted").
 std::string_view DetailsKey(std::string_view type);
+
+// True if `type` is one of Step Functions' HistoryEventType names.
+bool IsHistoryEventType(std::string_view type);
+
+// Every HistoryEventType name, sorted.
+std::vector<std::string_view> HistoryEventTypes();
 
 }  // namespace mlflowctl::history
 

@@ -1,0 +1,615 @@
+#include "engine/store/sqlite_execution_store.h"
+
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <system_error>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "engine/base/json_util.h"
+#include "engine/base/status_macros.h"
+#include "engine/history/execution_page_token.h"
+#include "engine/history/store_checks.h"
+#include "engine/store/migrations.h"
+
+namespace mlflowctl::store {
+namespace {
+
+using history::ExecutionFilter;
+using history::ExecutionPage;
+using history::ExecutionRecord;
+using history::HistoryEvent;
+using history::HistoryQuery;
+using history::StateMachineRecord;
+
+constexpr char kExecutionColumns[] =
+    "arn, name, state_machine_arn, state_machine_name, state_machine_version, "
+    "status, input, output, error, cause, start_ms, stop_ms";
+
+StatusOr<ExecutionRecord> ReadExecution(const SqliteStatement& stmt) {
+  ExecutionRecord record;
+  record.arn = stmt.ColumnText(0);
+  record.name = stmt.ColumnText(1);
+  record.state_machine_arn = stmt.ColumnText(2);
+  record.state_machine_name = stmt.ColumnText(3);
+  record.state_machine_version = stmt.ColumnInt64(4);
+  std::string status = stmt.ColumnText(5);
+  std::optional<history::ExecutionStatus> parsed =
+      history::ParseExecutionStatus(status);
+  if (!parsed.has_value()) {
+    return DataLossError(fmt::format("execution '{}' has unknown status '{}'",
+                                     record.arn, status));
+  }
+  record.status = *parsed;
+  record.input = stmt.ColumnText(6);
+  record.output = stmt.ColumnOptionalText(7);
+  record.error = stmt.ColumnOptionalText(8);
+  record.cause = stmt.ColumnOptionalText(9);
+  record.start_ms = stmt.ColumnInt64(10);
+  record.stop_ms = stmt.ColumnOptionalInt64(11);
+  return record;
+}
+
+// Columns: arn, name, definition, type, role_arn, version, created_ms,
+// updated_ms.
+StateMachineRecord ReadStateMachine(const SqliteStatement& stmt) {
+  StateMachineRecord record;
+  record.arn = stmt.ColumnText(0);
+  record.name = stmt.ColumnText(1);
+  record.definition = stmt.ColumnText(2);
+  record.type = stmt.ColumnText(3);
+  record.role_arn = stmt.ColumnText(4);
+  record.version = stmt.ColumnInt64(5);
+  record.created_ms = stmt.ColumnInt64(6);
+  record.updated_ms = stmt.ColumnInt64(7);
+  return record;
+}
+
+// Sets the connection's pragmas and brings the schema up to date.
+Status Configure(SqliteDb& db, const SqliteStoreOptions& options) {
+  if (options.read_only) {
+    // Reads the header, so a file that is not a database fails here.
+    MLF_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = ON"));
+    return CheckSchemaIsCurrent(db);
+  }
+  if (db.IsReadOnly()) {
+    return FailedPreconditionError(fmt::format(
+        "database '{}' is write-protected; make it writable or open it "
+        "read-only",
+        db.path()));
+  }
+  // The first statement to read the file: garbage fails here with
+  // SQLITE_NOTADB (kDataLoss).
+  MLF_ASSIGN_OR_RETURN(std::string mode, db.QueryText("PRAGMA journal_mode = WAL"));
+  if (mode != "wal" && mode != "memory") {
+    return FailedPreconditionError(fmt::format(
+        "database '{}' cannot use WAL mode (journal_mode is '{}')", db.path(),
+        mode));
+  }
+  MLF_RETURN_IF_ERROR(db.Exec(
+      options.synchronous == SqliteStoreOptions::Synchronous::kFull
+          ? "PRAGMA synchronous = FULL"
+          : "PRAGMA synchronous = NORMAL"));
+  MLF_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = ON"));
+  return ApplyMigrations(db);
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<SqliteExecutionStore>> SqliteExecutionStore::Open(
+    const std::string& path) {
+  return Open(path, SqliteStoreOptions());
+}
+
+StatusOr<std::unique_ptr<SqliteExecutionStore>> SqliteExecutionStore::Open(
+    const std::string& path, const SqliteStoreOptions& options) {
+  if (path.empty()) return InvalidArgumentError("database path is empty");
+  if (options.read_only) {
+    std::error_code ec;
+    if (path != ":memory:" && !std::filesystem::exists(path, ec)) {
+      return NotFoundError(fmt::format("database '{}' does not exist", path));
+    }
+  }
+  SqliteOpenOptions open_options;
+  open_options.read_only = options.read_only;
+  open_options.create_parent_directories = !options.read_only;
+  open_options.busy_timeout_ms = options.busy_timeout_ms;
+  MLF_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db,
+                       SqliteDb::Open(path, open_options));
+  MLF_RETURN_IF_ERROR(Configure(*db, options));
+  return std::unique_ptr<SqliteExecutionStore>(
+      new SqliteExecutionStore(std::move(db), options));
+}
+
+SqliteExecutionStore::SqliteExecutionStore(std::unique_ptr<SqliteDb> db,
+                                           const SqliteStoreOptions& options)
+    : db_(std::move(db)), options_(options) {}
+
+SqliteExecutionStore::~SqliteExecutionStore() {
+  std::lock_guard<std::mutex> lock(mu_);
+  (void)CommitLocked();
+}
+
+Status SqliteExecutionStore::BeginWriteLocked() {
+  if (!db_->InTransaction()) {
+    pending_writes_ = 0;
+    // IMMEDIATE takes the write lock now, so waiting for another process
+    // goes through the busy timeout instead of failing at the first write.
+    MLF_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  }
+  Status status = db_->Exec("SAVEPOINT store_call");
+  if (!status.ok() && db_->InTransaction() && pending_writes_ == 0) {
+    (void)db_->Exec("ROLLBACK");
+  }
+  return status;
+}
+
+Status SqliteExecutionStore::EndWriteLocked(Status result, int64_t writes) {
+  if (result.ok()) {
+    result = db_->Exec("RELEASE store_call");
+    if (result.ok()) {
+      pending_writes_ += writes;
+      return Status::Ok();
+    }
+  }
+  if (!db_->InTransaction()) {
+    // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) roll back the whole
+    // transaction, taking the buffered writes with it.
+    int64_t lost = pending_writes_;
+    pending_writes_ = 0;
+    if (lost == 0) return result;
+    return result.WithContext(fmt::format(
+        "{} buffered writes since the last commit were rolled back", lost));
+  }
+  (void)db_->Exec("ROLLBACK TO store_call");
+  (void)db_->Exec("RELEASE store_call");
+  if (pending_writes_ == 0) {
+    // Nothing else is buffered: end the transaction and free the lock.
+    (void)db_->Exec("ROLLBACK");
+  }
+  return result;
+}
+
+Status SqliteExecutionStore::CommitLocked() {
+  if (!db_->InTransaction()) {
+    pending_writes_ = 0;
+    return Status::Ok();
+  }
+  Status status = db_->Exec("COMMIT");
+  if (!status.ok() && db_->InTransaction()) {
+    // DESIGN error model: a failed commit rolls back; the runtime resumes
+    // from the last committed event.
+    (void)db_->Exec("ROLLBACK");
+  }
+  pending_writes_ = 0;
+  return status;
+}
+
+Status SqliteExecutionStore::CommitIfFullLocked() {
+  if (pending_writes_ > options_.max_pending_events) return CommitLocked();
+  return Status::Ok();
+}
+
+Status SqliteExecutionStore::Sync() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CommitLocked();
+}
+
+int64_t SqliteExecutionStore::PendingWrites() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pending_writes_;
+}
+
+StatusOr<bool> SqliteExecutionStore::ExecutionExistsLocked(
+    const std::string& arn) {
+  MLF_ASSIGN_OR_RETURN(SqliteStatement * stmt,
+                       db_->Cached("SELECT 1 FROM executions WHERE arn = ?1"));
+  ScopedReset reset(stmt);
+  MLF_RETURN_IF_ERROR(stmt->BindText(1, arn));
+  return stmt->Step();
+}
+
+// ---- State machines: every write commits at once.
+
+StatusOr<StateMachineRecord> SqliteExecutionStore::PutStateMachine(
+    const StateMachineRecord& record) {
+  MLF_RETURN_IF_ERROR(history::CheckStateMachineRecord(record));
+  std::lock_guard<std::mutex> lock(mu_);
+  MLF_RETURN_IF_ERROR(BeginWriteLocked());
+  StatusOr<StateMachineRecord> stored = PutStateMachineLocked(record);
+  MLF_RETURN_IF_ERROR(EndWriteLocked(stored.status(), 1));
+  MLF_RETURN_IF_ERROR(CommitLocked());
+  return stored;
+}
+
+StatusOr<StateMachineRecord> SqliteExecutionStore::PutStateMachineLocked(
+    const StateMachineRecord& record) {
+  {
+    MLF_ASSIGN_OR_RETURN(
+        SqliteStatement * other,
+        db_->Cached("SELECT arn FROM state_machines WHERE name = ?1 AND "
+                    "arn <> ?2"));
+    ScopedReset reset(other);
+    MLF_RETURN_IF_ERROR(other->BindText(1, record.name));
+    MLF_RETURN_IF_ERROR(other->BindText(2, record.arn));
+    MLF_ASSIGN_OR_RETURN(bool taken, other->Step());
+    if (taken) {
+      return AlreadyExistsError(
+          fmt::format("state machine named '{}' already exists as '{}'",
+                      record.name, other->ColumnText(0)));
+    }
+  }
+  const int64_t now =
+      record.updated_ms != 0 ? record.updated_ms : record.created_ms;
+  std::optional<StateMachineRecord> existing;
+  {
+    MLF_ASSIGN_OR_RETURN(
+        SqliteStatement * get,
+        db_->Cached("SELECT arn, name, definition, type, role_arn, version, "
+                    "created_ms, updated_ms FROM state_machines WHERE arn = ?1"));
+    ScopedReset reset(get);
+    MLF_RETURN_IF_ERROR(get->BindText(1, record.arn));
+    MLF_ASSIGN_OR_RETURN(bool found, get->Step());
+    if (found) existing = ReadStateMachine(*get);
+  }
+  StateMachineRecord next = record;
+  next.updated_ms = now;
+  bool new_version = true;
+  if (!existing.has_value()) {
+    next.version = 1;
+  } else {
+    next.created_ms = existing->created_ms;
+    new_version = existing->definition != record.definition;
+    next.version = existing->version + (new_version ? 1 : 0);
+  }
+  MLF_ASSIGN_OR_RETURN(
+      SqliteStatement * upsert,
+      db_->Cached("INSERT INTO state_machines (arn, name, definition, type, "
+                  "role_arn, version, created_ms, updated_ms) VALUES (?1, ?2, "
+                  "?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (arn) DO UPDATE SET "
+                  "name = ?2, definition = ?3, type = ?4, role_arn = ?5, "
+                  "version = ?6, updated_ms = ?8"));
+  {
+    ScopedReset reset(upsert);
+    MLF_RETURN_IF_ERROR(upsert->BindText(1, next.arn));
+    MLF_RETURN_IF_ERROR(upsert->BindText(2, next.name));
+    MLF_RETURN_IF_ERROR(upsert->BindText(3, next.definition));
+    MLF_RETURN_IF_ERROR(upsert->BindText(4, next.type));
+    MLF_RETURN_IF_ERROR(upsert->BindText(5, next.role_arn));
+    MLF_RETURN_IF_ERROR(upsert->BindInt64(6, next.version));
+    MLF_RETURN_IF_ERROR(upsert->BindInt64(7, next.created_ms));
+    MLF_RETURN_IF_ERROR(upsert->BindInt64(8, next.updated_ms));
+    MLF_RETURN_IF_ERROR(upsert->Run());
+  }
+  // A version row keeps the definition, type and role of that version; an
+  // update that keeps the definition changes the current version's row.
+  MLF_ASSIGN_OR_RETURN(
+      SqliteStatement * version,
+      db_->Cached(new_version
+                      ? "INSERT INTO state_machine_versions (state_machine_arn, "
+                        "version, definition, type, role_arn, created_ms) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                      : "UPDATE state_machine_versions SET definition = ?3, "
+                        "type = ?4, role_arn = ?5 WHERE state_machine_arn = ?1 "
+                        "AND version = ?2"));
+  ScopedReset reset(version);
+  MLF_RETURN_IF_ERROR(version->BindText(1, next.arn));
+  MLF_RETURN_IF_ERROR(version->BindInt64(2, next.version));
+  MLF_RETURN_IF_ERROR(version->BindText(3, next.definition));
+  MLF_RETURN_IF_ERROR(version->BindText(4, next.type));
+  MLF_RETURN_IF_ERROR(version->BindText(5, next.role_arn));
+  if (new_version) MLF_RETURN_IF_ERROR(version->BindInt64(6, now));
+  MLF_RETURN_IF_ERROR(version->Run());
+  return next;
+}
+
+StatusOr<StateMachineRecord> SqliteExecutionStore::GetStateMachine(
+    const std::string& arn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MLF_ASSIGN_OR_RETURN(
+      SqliteStatement * stmt,
+      db_->Cached("SELECT arn, name, definition, type, role_arn, version, "
+                  "created_ms, updated_ms FROM state_machines WHERE arn = ?1"));
+  ScopedReset reset(stmt);
+  MLF_RETURN_IF_ERROR(stmt->BindText(1, arn));
+  MLF_ASSIGN_OR_RETURN(bool found, stmt->Step());
+  if (!found) return history::StateMachineNotFound(arn);
+  return ReadStateMachine(*stmt);
+}
+
+StatusOr<StateMachineRecord> SqliteExecutionStore::GetStateMachineVersion(
+    const std::string& arn, int64_t version) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MLF_ASSIGN_OR_RETURN(
+      SqliteStatement * stmt,
+      db_->Cached("SELECT m.arn, m.name, v.definition, v.type, v.role_arn, "
+                  "v.version, m.created_ms, v.created_ms FROM state_machines m "
+                  "LEFT JOIN state_machine_versions v ON v.state_machine_arn "
+                  "= m.arn AND v.version = ?2 WHERE m.arn = ?1"));
+  ScopedReset reset(stmt);
+  MLF_RETURN_IF_ERROR(stmt->BindText(1, arn));
+  MLF_RETURN_IF_ERROR(stmt->BindInt64(2, version));
+  MLF_ASSIGN_OR_RETURN(bool found, stmt->Step());
+  if (!found) return history::StateMachineNotFound(arn);
+  if (stmt->ColumnIsNull(5)) {
+    return NotFoundError(
+        fmt::format("state machine '{}' has no version {}", arn, version));
+  }
+  return ReadStateMachine(*stmt);
+}
+
+StatusOr<std::vector<StateMachineRecord>>
+SqliteExecutionStore::ListStateMachines() {
+  std::lock_guard<std::mutex> lock(mu_);
+  MLF_ASSIGN_OR_RETURN(
+      SqliteStatement * stmt,
+      db_->Cached("SELECT arn, name, definition, type, role_arn, version, "
+                  "created_ms, updated_ms FROM state_machines ORDER BY arn"));
+  ScopedReset reset(stmt);
+  std::vector<StateMachineRecord> out;
+  while (true) {
+    MLF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.push_back(ReadStateMachine(*stmt));
+  }
+  return out;
+}
+
+Status SqliteExecutionStore::DeleteStateMachine(const std::string& arn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MLF_RETURN_IF_ERROR(BeginWriteLocked());
+  Status result = [&]() -> Status {
+    MLF_ASSIGN_OR_RETURN(
+        SqliteStatement * stmt,
+        db_->Cached("DELETE FROM state_machines WHERE arn = ?1"));
+    ScopedReset reset(stmt);
+    MLF_RETURN_IF_ERROR(stmt->BindText(1, arn));
+    MLF_RETURN_IF_ERROR(stmt->Run());
+    if (db_->Changes() == 0) return history::StateMachineNotFound(arn);
+    return Status::Ok();
+  }();
+  MLF_RETURN_IF_ERROR(EndWriteLocked(result, 1));
+  return CommitLocked();
+}
+
+// ---- Executions.
+
+Status SqliteExecutionStore::CreateExecution(const ExecutionRecord& record) {
+  MLF_RETURN_IF_ERROR(history::CheckExecutionRecord(record));
+  std::lock_guard<std::mutex> lock(mu_);
+  MLF_RETURN_IF_ERROR(BeginWriteLocked());
+  Status result = [&]() -> Status {
+    MLF_ASSIGN_OR_RETURN(
+        SqliteStatement * stmt,
+        db_->Cached(fmt::format("INSERT INTO executions ({}) VALUES (?1, ?2, "
+                                "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                kExecutionColumns)));
+    ScopedReset reset(stmt);
+    MLF_RETURN_IF_ERROR(stmt->BindText(1, record.arn));
+    MLF_RETURN_IF_ERROR(stmt->BindText(2, record.name));
+    MLF_RETURN_IF_ERROR(stmt->BindText(3, record.state_machine_arn));
+    MLF_RETURN_IF_ERROR(stmt->BindText(4, record.state_machine_name));
+    MLF_RETURN_IF_ERROR(stmt->BindInt64(5, record.state_machine_version));
+    MLF_RETURN_IF_ERROR(
+        stmt->BindText(6, history::ExecutionStatusName(record.status)));
+    MLF_RETURN_IF_ERROR(stmt->BindText(7, record.input));
+    MLF_RETURN_IF_ERROR(stmt->BindOptionalText(8, record.output));
+    MLF_RETURN_IF_ERROR(stmt->BindOptionalText(9, record.error));
+    MLF_RETURN_IF_ERROR(stmt->BindOptionalText(10, record.cause));
+    MLF_RETURN_IF_ERROR(stmt->BindInt64(11, record.start_ms));
+    MLF_RETURN_IF_ERROR(stmt->BindOptionalInt64(12, record.stop_ms));
+    Status inserted = stmt->Run();
+    if (inserted.code() == StatusCode::kAlreadyExists) {
+      return AlreadyExistsError(
+          fmt::format("execution '{}' already exists", record.arn));
+    }
+    return inserted;
+  }();
+  MLF_RETURN_IF_ERROR(EndWriteLocked(result, 1));
+  // Durable on return (ExecutionStore contract), with everything before it.
+  return CommitLocked();
+}
+
+Status SqliteExecutionStore::UpdateExecution(const ExecutionRecord& record) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MLF_RETURN_IF_ERROR(BeginWriteLocked());
+  Status result = [&]() -> Status {
+    MLF_ASSIGN_OR_RETURN(
+        SqliteStatement * stmt,
+        db_->Cached("UPDATE executions SET status = ?2, output = ?3, error = "
+                    "?4, cause = ?5, stop_ms = ?6 WHERE arn = ?1"));
+    ScopedReset reset(stmt);
+    MLF_RETURN_IF_ERROR(stmt->BindText(1, record.arn));
+    MLF_RETURN_IF_ERROR(
+        stmt->BindText(2, history::ExecutionStatusName(record.status)));
+    MLF_RETURN_IF_ERROR(stmt->BindOptionalText(3, record.output));
+    MLF_RETURN_IF_ERROR(stmt->BindOptionalText(4, record.error));
+    MLF_RETURN_IF_ERROR(stmt->BindOptionalText(5, record.cause));
+    MLF_RETURN_IF_ERROR(stmt->BindOptionalInt64(6, record.stop_ms));
+    MLF_RETURN_IF_ERROR(stmt->Run());
+    if (db_->Changes() == 0) return history::ExecutionNotFound(record.arn);
+    return Status::Ok();
+  }();
+  MLF_RETURN_IF_ERROR(EndWriteLocked(result, 1));
+  return CommitIfFullLocked();
+}
+
+StatusOr<ExecutionRecord> SqliteExecutionStore::GetExecution(
+    const std::string& arn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MLF_ASSIGN_OR_RETURN(
+      SqliteStatement * stmt,
+      db_->Cached(fmt::format("SELECT {} FROM executions WHERE arn = ?1",
+                              kExecutionColumns)));
+  ScopedReset reset(stmt);
+  MLF_RETURN_IF_ERROR(stmt->BindText(1, arn));
+  MLF_ASSIGN_OR_RETURN(bool found, stmt->Step());
+  if (!found) return history::ExecutionNotFound(arn);
+  return ReadExecution(*stmt);
+}
+
+StatusOr<ExecutionRecord> SqliteExecutionStore::FindExecutionByName(
+    const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MLF_ASSIGN_OR_RETURN(
+      SqliteStatement * stmt,
+      db_->Cached(fmt::format("SELECT {} FROM executions WHERE name = ?1 "
+                              "ORDER BY start_ms DESC, arn DESC LIMIT 1",
+                              kExecutionColumns)));
+  ScopedReset reset(stmt);
+  MLF_RETURN_IF_ERROR(stmt->BindText(1, name));
+  MLF_ASSIGN_OR_RETURN(bool found, stmt->Step());
+  if (!found) return NotFoundError(fmt::format("no execution named '{}'", name));
+  return ReadExecution(*stmt);
+}
+
+StatusOr<ExecutionPage> SqliteExecutionStore::ListExecutions(
+    const ExecutionFilter& filter) {
+  std::optional<history::ExecutionPageKey> after;
+  if (filter.page_token.has_value()) {
+    MLF_ASSIGN_OR_RETURN(after,
+                         history::DecodeExecutionPageToken(*filter.page_token));
+  }
+  const int limit = history::EffectiveListLimit(filter);
+  // Keyset paging on (start_ms, arn), the order of every executions index.
+  std::string sql = fmt::format("SELECT {} FROM executions WHERE 1",
+                                kExecutionColumns);
+  if (filter.status.has_value()) sql += " AND status = ?1";
+  if (filter.state_machine_arn.has_value()) sql += " AND state_machine_arn = ?2";
+  if (after.has_value()) sql += " AND (start_ms, arn) < (?3, ?4)";
+  sql += " ORDER BY start_ms DESC, arn DESC LIMIT ?5";
+
+  std::lock_guard<std::mutex> lock(mu_);
+  MLF_ASSIGN_OR_RETURN(SqliteStatement * stmt, db_->Cached(sql));
+  ScopedReset reset(stmt);
+  if (filter.status.has_value()) {
+    MLF_RETURN_IF_ERROR(
+        stmt->BindText(1, history::ExecutionStatusName(*filter.status)));
+  }
+  if (filter.state_machine_arn.has_value()) {
+    MLF_RETURN_IF_ERROR(stmt->BindText(2, *filter.state_machine_arn));
+  }
+  if (after.has_value()) {
+    MLF_RETURN_IF_ERROR(stmt->BindInt64(3, after->start_ms));
+    MLF_RETURN_IF_ERROR(stmt->BindText(4, after->arn));
+  }
+  // One more than a page tells whether there is a next page.
+  MLF_RETURN_IF_ERROR(stmt->BindInt64(5, int64_t{limit} + 1));
+  ExecutionPage page;
+  while (true) {
+    MLF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    if (page.executions.size() == static_cast<std::size_t>(limit)) {
+      const ExecutionRecord& last = page.executions.back();
+      page.next_token =
+          history::EncodeExecutionPageToken(last.start_ms, last.arn);
+      break;
+    }
+    MLF_ASSIGN_OR_RETURN(ExecutionRecord record, ReadExecution(*stmt));
+    page.executions.push_back(std::move(record));
+  }
+  return page;
+}
+
+// ---- History.
+
+Status SqliteExecutionStore::AppendEvents(
+    const std::string& execution_arn, const std::vector<HistoryEvent>& events) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MLF_RETURN_IF_ERROR(BeginWriteLocked());
+  Status result = AppendEventsLocked(execution_arn, events);
+  MLF_RETURN_IF_ERROR(
+      EndWriteLocked(result, static_cast<int64_t>(events.size())));
+  return CommitIfFullLocked();
+}
+
+Status SqliteExecutionStore::AppendEventsLocked(
+    const std::string& execution_arn, const std::vector<HistoryEvent>& events) {
+  int64_t last_id = 0;
+  {
+    // The clustered key makes max(id) one seek to the end of the range.
+    MLF_ASSIGN_OR_RETURN(
+        SqliteStatement * stmt,
+        db_->Cached("SELECT (SELECT 1 FROM executions WHERE arn = ?1), "
+                    "(SELECT max(id) FROM history_events WHERE "
+                    "execution_arn = ?1)"));
+    ScopedReset reset(stmt);
+    MLF_RETURN_IF_ERROR(stmt->BindText(1, execution_arn));
+    MLF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row || stmt->ColumnIsNull(0)) {
+      return history::ExecutionNotFound(execution_arn);
+    }
+    last_id = stmt->ColumnOptionalInt64(1).value_or(0);
+  }
+  MLF_RETURN_IF_ERROR(
+      history::CheckAppendedEvents(execution_arn, last_id, events));
+  MLF_ASSIGN_OR_RETURN(
+      SqliteStatement * insert,
+      db_->Cached("INSERT INTO history_events (execution_arn, id, "
+                  "previous_event_id, timestamp_ms, type, details) VALUES "
+                  "(?1, ?2, ?3, ?4, ?5, ?6)"));
+  for (const HistoryEvent& event : events) {
+    ScopedReset reset(insert);
+    MLF_RETURN_IF_ERROR(insert->BindText(1, execution_arn));
+    MLF_RETURN_IF_ERROR(insert->BindInt64(2, event.id));
+    MLF_RETURN_IF_ERROR(insert->BindInt64(3, event.previous_event_id));
+    MLF_RETURN_IF_ERROR(insert->BindInt64(4, event.timestamp_ms));
+    MLF_RETURN_IF_ERROR(insert->BindText(5, event.type));
+    if (event.details.is_null()) {
+      MLF_RETURN_IF_ERROR(insert->BindNull(6));
+    } else {
+      MLF_RETURN_IF_ERROR(insert->BindText(6, DumpJson(event.details)));
+    }
+    MLF_RETURN_IF_ERROR(insert->Run());
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::vector<HistoryEvent>> SqliteExecutionStore::GetHistory(
+    const std::string& execution_arn, const HistoryQuery& query) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MLF_ASSIGN_OR_RETURN(bool exists, ExecutionExistsLocked(execution_arn));
+  if (!exists) return history::ExecutionNotFound(execution_arn);
+  MLF_ASSIGN_OR_RETURN(
+      SqliteStatement * stmt,
+      db_->Cached(query.reverse
+                      ? "SELECT id, previous_event_id, timestamp_ms, type, "
+                        "details FROM history_events WHERE execution_arn = ?1 "
+                        "AND id < ?2 ORDER BY id DESC LIMIT ?3"
+                      : "SELECT id, previous_event_id, timestamp_ms, type, "
+                        "details FROM history_events WHERE execution_arn = ?1 "
+                        "AND id > ?2 ORDER BY id LIMIT ?3"));
+  ScopedReset reset(stmt);
+  int64_t bound = query.after_id;
+  if (query.reverse && query.after_id <= 0) {
+    bound = std::numeric_limits<int64_t>::max();
+  }
+  MLF_RETURN_IF_ERROR(stmt->BindText(1, execution_arn));
+  MLF_RETURN_IF_ERROR(stmt->BindInt64(2, bound));
+  MLF_RETURN_IF_ERROR(stmt->BindInt64(3, query.limit > 0 ? query.limit : -1));
+  std::vector<HistoryEvent> out;
+  while (true) {
+    MLF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    HistoryEvent event;
+    event.id = stmt->ColumnInt64(0);
+    event.previous_event_id = stmt->ColumnInt64(1);
+    event.timestamp_ms = stmt->ColumnInt64(2);
+    event.type = stmt->ColumnText(3);
+    if (!stmt->ColumnIsNull(4)) {
+      StatusOr<Json> details = ParseJson(stmt->ColumnText(4));
+      if (!details.ok()) {
+        return DataLossError(fmt::format(
+            "execution '{}': event {} has unreadable details: {}",
+            execution_arn, event.id, details.status().message()));
+      }
+      event.details = std::move(details).value();
+    }
+    out.push_back(std::move(event));
+  }
+  return out;
+}
+
+}  // namespace mlflowctl::store
