@@ -1,4 +1,5 @@
 // mlflowctl: the command line. The composition root of the engine.
+#include <csignal>
 #include <exception>
 #include <iostream>
 
@@ -28,6 +29,7 @@ int Fail(const Status& status) {
 
 int main(int argc, char** argv) {
   using namespace mlflowctl::cli;
+  std::signal(SIGPIPE, SIG_IGN);  // a closed pipe is an error to report, not a crash
   CLI::App app{"mlflowctl: a local, durable engine for Step Functions state machines"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "mlflowctl 0.1.0");

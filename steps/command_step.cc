@@ -53,6 +53,8 @@ std::string Tail(const std::string& s, std::size_t n) {
 
 }  // namespace
 
+CommandStep::CommandStep() { ::signal(SIGPIPE, SIG_IGN); }
+
 runtime::StepResult CommandStep::Invoke(const runtime::TaskRequest& request) {
   const Json& in = request.input;
   if (!in.is_object() || !in.contains("Command") || !in["Command"].is_array() ||

@@ -18,6 +18,9 @@ namespace mlflowctl::steps {
 
 class CommandStep : public runtime::TaskHandler {
  public:
+  // Ignores SIGPIPE for the process: a child that exits without reading its
+  // stdin must fail the task, not kill the engine.
+  CommandStep();
   runtime::StepResult Invoke(const runtime::TaskRequest& request) override;
 };
 

@@ -455,7 +455,9 @@ Awaitable<StepOutcome> Interpreter::RunWait(Frame& frame, const asl::State& stat
     }
     deadline = *t;
   }
-  if (!co_await timers_.SleepUntil(deadline, *frame.cancel)) {
+  // (gcc 12 miscompiles co_await inside an if condition: keep it apart.)
+  bool reached = co_await timers_.SleepUntil(deadline, *frame.cancel);
+  if (!reached) {
     out.error = CancelledError();
     co_return out;
   }

@@ -59,7 +59,8 @@ Awaitable<Value> Interpreter::WithRetry(Frame& frame, const asl::State& state,
     TimePoint deadline = engine_.clock().Now() +
                          std::chrono::duration_cast<TimePoint::duration>(
                              std::chrono::duration<double>(delay));
-    if (!co_await timers_.SleepUntil(deadline, *frame.cancel)) co_return CancelledError();
+    bool reached = co_await timers_.SleepUntil(deadline, *frame.cancel);
+    if (!reached) co_return CancelledError();
   }
 }
 

@@ -44,7 +44,11 @@ bool TimerService::FireNext() {
 Awaitable<void> SleepThen(TimerService& timers, TimePoint deadline,
                           std::shared_ptr<CancelToken> cancel,
                           std::function<void()> then) {
-  if (co_await timers.SleepUntil(deadline, *cancel)) then();
+  // gcc 12 miscompiles `if (co_await ...)` in a detached coroutine (the
+  // frame is resumed in an invalid state): await into a variable first.
+  bool reached = co_await timers.SleepUntil(deadline, *cancel);
+  if (reached) then();
+  co_return;
 }
 
 }  // namespace mlflowctl::runtime
