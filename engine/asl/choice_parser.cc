@@ -15,6 +15,8 @@ namespace mlflowctl::asl::internal {
 
 namespace {
 
+constexpr int kMaxRuleDepth = 100;
+
 enum class Operand { kString, kNumber, kBoolean, kTimestamp, kNone };
 
 struct OpInfo {
@@ -126,7 +128,9 @@ void ParseBoolean(const OpInfo& info, const Json& value,
                              TypeName(value)));
       return;
     }
+    ++ctx.rule_depth;
     rule.children.push_back(ParseChoiceRule(value, where, false, ctx));
+    --ctx.rule_depth;
     return;
   }
   if (!value.is_array() || value.empty()) {
@@ -137,40 +141,32 @@ void ParseBoolean(const OpInfo& info, const Json& value,
                     value.is_array() ? "an empty array" : TypeName(value)));
     return;
   }
+  ++ctx.rule_depth;
   for (size_t i = 0; i < value.size(); ++i) {
     rule.children.push_back(ParseChoiceRule(
         value[i], AppendPointer(where, std::to_string(i)), false, ctx));
   }
+  --ctx.rule_depth;
 }
 
-}  // namespace
+// The operator of a rule (the first one, when there are several), after
+// reporting a rule with none or more than one, and fields that do not belong.
+struct RuleOperator {
+  const OpInfo* info = nullptr;
+  bool is_path = false;
+  std::string key;
+};
 
-ChoiceRule ParseChoiceRule(const Json& def, const std::string& pointer,
-                           bool top_level, BuildContext& ctx) {
-  ChoiceRule rule;
-  rule.pointer = pointer;
-  if (!def.is_object()) {
-    ctx.Report(
-        kSchema, pointer,
-        fmt::format("A Choice rule must be an object, not {}.", TypeName(def)));
-    return rule;
-  }
-
-  // Find the operator: exactly one per rule.
-  const OpInfo* op = nullptr;
-  bool op_is_path = false;
-  std::string op_key;
+RuleOperator FindRuleOperator(const Json& def, const std::string& pointer,
+                              bool top_level, BuildContext& ctx) {
+  RuleOperator found;
   std::vector<std::string> ops_found;
   for (const auto& [key, value] : def.items()) {
     bool is_path = false;
     const OpInfo* info = FindOp(key, is_path);
     if (info != nullptr) {
       ops_found.push_back(key);
-      if (op == nullptr) {
-        op = info;
-        op_is_path = is_path;
-        op_key = key;
-      }
+      if (found.info == nullptr) found = RuleOperator{info, is_path, key};
       continue;
     }
     if (key == "Variable" || key == "Comment" ||
@@ -205,6 +201,34 @@ ChoiceRule ParseChoiceRule(const Json& def, const std::string& pointer,
                            "this one has {}: {}.",
                            ops_found.size(), fmt::join(ops_found, ", ")));
   }
+  return found;
+}
+
+}  // namespace
+
+ChoiceRule ParseChoiceRule(const Json& def, const std::string& pointer,
+                           bool top_level, BuildContext& ctx) {
+  ChoiceRule rule;
+  rule.pointer = pointer;
+  // Evaluation recurses through nested rules; keep the nesting sane.
+  if (ctx.rule_depth >= kMaxRuleDepth) {
+    ctx.Report(kTooDeeplyNested, pointer,
+               fmt::format("Choice rules are nested more than {} levels deep "
+                           "here; flatten the And/Or/Not nesting.",
+                           kMaxRuleDepth));
+    return rule;
+  }
+  if (!def.is_object()) {
+    ctx.Report(
+        kSchema, pointer,
+        fmt::format("A Choice rule must be an object, not {}.", TypeName(def)));
+    return rule;
+  }
+
+  RuleOperator found = FindRuleOperator(def, pointer, top_level, ctx);
+  const OpInfo* op = found.info;
+  bool op_is_path = found.is_path;
+  const std::string& op_key = found.key;
 
   if (top_level) {
     if (!def.contains("Next")) {

@@ -2,7 +2,6 @@
 // Map ItemProcessor, then each state, then the transitions between them.
 #include <fmt/format.h>
 
-#include <limits>
 #include <utility>
 
 #include "engine/asl/internal/build_context.h"
@@ -60,6 +59,51 @@ void CheckTopFields(const Json& def, const std::string& pointer,
   }
 }
 
+// Reads "States": each state in turn (in key order, as nlohmann keeps
+// objects), checking names and registering them definition-wide.
+void ReadStates(const Json& def, const std::string& pointer, MachineKind kind,
+                BuildContext& ctx, std::vector<State>& states,
+                std::unordered_map<std::string, int>& index) {
+  std::string states_pointer = AppendPointer(pointer, "States");
+  auto it = def.find("States");
+  if (it == def.end()) {
+    ctx.Report(kSchema, pointer,
+               fmt::format("{} has no 'States'; add an object of states.",
+                           KindName(kind)));
+    return;
+  }
+  if (!it->is_object()) {
+    ctx.Report(kSchema, states_pointer,
+               fmt::format("'States' must be an object of states, not {}.",
+                           TypeName(*it)));
+    return;
+  }
+  if (it->empty()) {
+    ctx.Report(kSchema, states_pointer,
+               "'States' is empty; it needs at least one state.");
+    return;
+  }
+  ++ctx.depth;
+  states.reserve(it->size());
+  for (const auto& [name, state_def] : it->items()) {
+    std::string state_pointer = AppendPointer(states_pointer, name);
+    if (name.empty() || name.size() > kMaxStateNameLength) {
+      ctx.Report(kInvalidStateName, state_pointer,
+                 fmt::format("State name '{}' has {} characters; a state "
+                             "name has 1 to {}.",
+                             name, name.size(), kMaxStateNameLength));
+    }
+    ctx.RegisterStateName(name, state_pointer);
+    State state;
+    state.name = name;
+    state.pointer = state_pointer;
+    ParseState(name, state_def, state_pointer, ctx, state);
+    index.emplace(name, static_cast<int>(states.size()));
+    states.push_back(std::move(state));
+  }
+  --ctx.depth;
+}
+
 }  // namespace
 
 std::shared_ptr<const StateMachine> BuildMachine(const Json& def,
@@ -102,40 +146,7 @@ std::shared_ptr<const StateMachine> BuildMachine(const Json& def,
 
   std::vector<State> states;
   std::unordered_map<std::string, int> index;
-  std::string states_pointer = AppendPointer(pointer, "States");
-  auto it = def.find("States");
-  if (it == def.end()) {
-    ctx.Report(kSchema, pointer,
-               fmt::format("{} has no 'States'; add an object of states.",
-                           KindName(kind)));
-  } else if (!it->is_object()) {
-    ctx.Report(kSchema, states_pointer,
-               fmt::format("'States' must be an object of states, not {}.",
-                           TypeName(*it)));
-  } else if (it->empty()) {
-    ctx.Report(kSchema, states_pointer,
-               "'States' is empty; it needs at least one state.");
-  } else {
-    ++ctx.depth;
-    states.reserve(it->size());
-    for (const auto& [name, state_def] : it->items()) {
-      std::string state_pointer = AppendPointer(states_pointer, name);
-      if (name.empty() || name.size() > kMaxStateNameLength) {
-        ctx.Report(kInvalidStateName, state_pointer,
-                   fmt::format("State name '{}' has {} characters; a state "
-                               "name has 1 to {}.",
-                               name, name.size(), kMaxStateNameLength));
-      }
-      ctx.RegisterStateName(name, state_pointer);
-      State state;
-      state.name = name;
-      state.pointer = state_pointer;
-      ParseState(name, state_def, state_pointer, ctx, state);
-      index.emplace(name, static_cast<int>(states.size()));
-      states.push_back(std::move(state));
-    }
-    --ctx.depth;
-  }
+  ReadStates(def, pointer, kind, ctx, states, index);
 
   int start = kNoState;
   if (start_at && !states.empty()) {

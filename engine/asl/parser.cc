@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <tuple>
 #include <utility>
 
 #include "engine/asl/internal/build_context.h"
@@ -97,6 +99,12 @@ ParseResult Parse(std::string_view text) {
     d.line = pos.line;
     d.column = pos.column;
   }
+  // Objects come out of nlohmann in key order; report in text order.
+  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     return std::tie(a.line, a.column) <
+                            std::tie(b.line, b.column);
+                   });
   if (result.diagnostics.empty()) result.machine = std::move(machine);
   return result;
 }

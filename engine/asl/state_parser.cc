@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <limits>
 #include <string_view>
 #include <vector>
@@ -290,6 +291,9 @@ void ParseFail(const Json& def, const std::string& pointer, BuildContext& ctx,
 
 }  // namespace
 
+// Longer than most: it is the one table-driven walk over a state's fields
+// (type, allowed fields, transition, I/O processing, then the type's own),
+// and splitting it would scatter that order over several functions.
 void ParseState(const std::string& name, const Json& def,
                 const std::string& pointer, BuildContext& ctx, State& out) {
   if (!def.is_object()) {
@@ -299,24 +303,47 @@ void ParseState(const std::string& name, const Json& def,
     return;
   }
   auto type_it = def.find("Type");
+  // Without a usable Type the other fields cannot be checked; keep a plain
+  // Next all the same, so that its target is not also reported unreachable.
+  auto keep_next = [&def, &out] {
+    if (auto n = def.find("Next"); n != def.end() && n->is_string()) {
+      out.next_name = n->get<std::string>();
+    }
+  };
   if (type_it == def.end()) {
     ctx.Report(kSchema, pointer,
                fmt::format("State '{}' has no 'Type'; use one of Pass, Task, "
                            "Choice, Wait, Succeed, Fail, Parallel, Map.",
                            name));
+    keep_next();
     return;
   }
   const TypeInfo* info = nullptr;
+  const TypeInfo* near = nullptr;  // same name but for letter case
   for (const TypeInfo& t : Types()) {
-    if (type_it->is_string() && type_it->get<std::string>() == t.name) {
-      info = &t;
+    if (!type_it->is_string()) break;
+    const std::string& given = type_it->get_ref<const std::string&>();
+    if (given == t.name) info = &t;
+    if (given.size() == t.name.size() &&
+        std::equal(given.begin(), given.end(), t.name.begin(),
+                   [](char a, char b) {
+                     return std::tolower(static_cast<unsigned char>(a)) ==
+                            std::tolower(static_cast<unsigned char>(b));
+                   })) {
+      near = &t;
     }
   }
   if (info == nullptr) {
     ctx.Report(kSchema, AppendPointer(pointer, "Type"),
-               fmt::format("Unknown state type {}; use one of Pass, Task, "
-                           "Choice, Wait, Succeed, Fail, Parallel, Map.",
-                           type_it->dump()));
+               near != nullptr
+                   ? fmt::format("Unknown state type {}; did you mean \"{}\"? "
+                                 "Type names are case-sensitive.",
+                                 type_it->dump(), near->name)
+                   : fmt::format("Unknown state type {}; use one of Pass, "
+                                 "Task, Choice, Wait, Succeed, Fail, "
+                                 "Parallel, Map.",
+                                 type_it->dump()));
+    keep_next();
     return;
   }
   out.type = info->type;

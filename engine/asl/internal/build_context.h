@@ -53,7 +53,8 @@ class BuildContext {
   // the whole definition, branches included, already has it.
   bool RegisterStateName(const std::string& name, const std::string& pointer);
 
-  int depth = 0;  // nesting of Parallel/Map machines being built
+  int depth = 0;       // nesting of Parallel/Map machines being built
+  int rule_depth = 0;  // nesting of And/Or/Not in the rule being read
 
  private:
   std::vector<Diagnostic> diagnostics_;

@@ -112,5 +112,19 @@ TEST(ChoiceParserTest, ChoiceDefaultMustNameAState) {
       "MISSING_TRANSITION_TARGET", "/States/S/Default"));
 }
 
+TEST(ChoiceParserTest, DeeplyNestedRulesAreReportedNotOverflowed) {
+  std::string rule = R"({"Variable": "$.a", "IsNull": true})";
+  for (int i = 0; i < 5000; ++i) rule = R"({"Not": )" + rule + "}";
+  ParseResult r = Parse(WithDone(R"({"Type": "Choice", "Choices": [)" +
+                                 rule.substr(0, rule.size() - 1) +
+                                 R"(, "Next": "Done"}]})"));
+  ASSERT_FALSE(r.ok());
+  bool too_deep = false;
+  for (const Diagnostic& d : r.diagnostics) {
+    too_deep = too_deep || d.code == "TOO_DEEPLY_NESTED";
+  }
+  EXPECT_TRUE(too_deep) << testing::Describe(r);
+}
+
 }  // namespace
 }  // namespace mlflowctl::asl

@@ -100,5 +100,19 @@ TEST(ParallelMapParserTest, MapItemsPathMustBeAReferencePath) {
                             "/States/S/ItemsPath"));
 }
 
+TEST(ParallelMapParserTest, DeeplyNestedParallelsAreReported) {
+  std::string machine = R"({"StartAt": "L", "States": {"L": {"Type": "Succeed"}}})";
+  for (int i = 0; i < 60; ++i) {
+    std::string name = "P" + std::to_string(i);
+    machine = R"({"StartAt": ")" + name + R"(", "States": {")" + name +
+              R"(": {"Type": "Parallel", "End": true, "Branches": [)" +
+              machine + "]}}}";
+  }
+  ParseResult r = Parse(machine);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.diagnostics.at(0).code, "TOO_DEEPLY_NESTED")
+      << testing::Describe(r);
+}
+
 }  // namespace
 }  // namespace mlflowctl::asl

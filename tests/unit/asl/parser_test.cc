@@ -254,6 +254,23 @@ TEST(ParserTest, MissingFieldPointsAtItsObject) {
   EXPECT_EQ(d->column, 3);
 }
 
+TEST(ParserTest, DiagnosticsAreInTextOrder) {
+  ParseResult r = Parse(
+      "{\"StartAt\": \"Z\", \"States\": {\n"
+      "  \"Z\": {\"Type\": \"Pass\", \"Next\": \"Nope1\"},\n"
+      "  \"A\": {\"Type\": \"Pass\", \"Next\": \"Nope2\"}}}");
+  ASSERT_GE(r.diagnostics.size(), 2u);
+  for (size_t i = 1; i < r.diagnostics.size(); ++i) {
+    EXPECT_LE(r.diagnostics[i - 1].line, r.diagnostics[i].line);
+  }
+  size_t z = 0, a = 0;
+  for (size_t i = 0; i < r.diagnostics.size(); ++i) {
+    if (r.diagnostics[i].pointer == "/States/Z/Next") z = i;
+    if (r.diagnostics[i].pointer == "/States/A/Next") a = i;
+  }
+  EXPECT_LT(z, a) << testing::Describe(r);
+}
+
 TEST(ParserTest, DiagnosticToStringWithoutSourceOrPosition) {
   Diagnostic d{"X", "bad", "", 0, 0};
   EXPECT_EQ(d.ToString(""), "X: bad");

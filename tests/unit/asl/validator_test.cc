@@ -99,6 +99,21 @@ TEST(ValidatorTest, UnknownTypeIsReported) {
                             kSchema, "/States/S/Type"));
 }
 
+TEST(ValidatorTest, MisspelledTypeSuggestsTheRightCase) {
+  ParseResult r = Parse(OneState(R"({"Type": "pass", "End": true})"));
+  const Diagnostic* d =
+      testing::FindDiagnostic(r, kSchema, "/States/S/Type");
+  ASSERT_NE(d, nullptr) << testing::Describe(r);
+  EXPECT_NE(d->message.find("did you mean \"Pass\""), std::string::npos)
+      << d->message;
+}
+
+TEST(ValidatorTest, StateWithBadTypeDoesNotMakeItsNextUnreachable) {
+  ParseResult r = Parse(R"({"StartAt": "A", "States": {
+      "A": {"Type": "Bogus", "Next": "B"}, "B": {"Type": "Succeed"}}})");
+  EXPECT_EQ(r.diagnostics.size(), 1u) << testing::Describe(r);
+}
+
 TEST(ValidatorTest, FieldsNotAllowedForTheTypeAreReported) {
   EXPECT_TRUE(HasDiagnostic(
       OneState(R"({"Type": "Pass", "Resource": "x", "End": true})"), kSchema,
