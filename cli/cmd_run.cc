@@ -29,6 +29,7 @@ struct RunOptions {
   std::string name;
   std::string machine_name;
   std::string mocks_file;
+  std::string role_arn;
   bool json = false;
   bool quiet = false;
   bool virtual_time = false;
@@ -81,7 +82,9 @@ int Run(const RunOptions& o) {
   }
   machine.arn = StateMachineArn(machine.name);
   machine.definition = loaded.text;
-  machine.role_arn = fmt::format("arn:aws:iam::{}:role/mlflowctl", kLocalAccount);
+  machine.role_arn = o.role_arn.empty()
+                         ? fmt::format("arn:aws:iam::{}:role/mlflowctl", kLocalAccount)
+                         : o.role_arn;
   StatusOr<history::StateMachineRecord> stored = (*store)->PutStateMachine(machine);
   if (!stored.ok()) return Fail(stored.status());
 
@@ -146,6 +149,8 @@ void AddRunCommand(CLI::App& app, Runner& run) {
   cmd->add_option("--name", o->name, "Execution name (default: a UUID)");
   cmd->add_option("--machine-name", o->machine_name,
                   "State machine name (default: the file name without .json)");
+  cmd->add_option("--role-arn", o->role_arn,
+                  "The state machine's role ($$.Execution.RoleArn)");
   cmd->add_option("--mocks", o->mocks_file,
                   "Answer Task states from a mocks file instead of running them");
   cmd->add_flag("--json", o->json, "Print one JSON object with the result on stdout");

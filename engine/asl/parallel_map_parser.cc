@@ -27,12 +27,11 @@ void CheckProcessorConfig(const Json& processor, const std::string& pointer,
   CheckAllowedFields(*it, where, {"Mode", "ExecutionType"}, "ProcessorConfig",
                      ctx);
   if (std::optional<std::string> mode = ReadString(*it, "Mode", where, ctx)) {
-    if (*mode == "INLINE") {
+    if (*mode == "INLINE" || *mode == "DISTRIBUTED") {
+      // A Distributed Map runs its child workflows in this process, like an
+      // inline one; its ItemReader/ResultWriter/ItemBatcher are reported
+      // separately as unsupported.
       out.item_processor_mode = *mode;
-    } else if (*mode == "DISTRIBUTED") {
-      ctx.Report(kUnsupportedFeature, AppendPointer(where, "Mode"),
-                 "Distributed Map (Mode \"DISTRIBUTED\") is not supported "
-                 "locally; use Mode \"INLINE\".");
     } else {
       ctx.Report(kSchema, AppendPointer(where, "Mode"),
                  fmt::format("Mode must be \"INLINE\" or \"DISTRIBUTED\", not "

@@ -31,9 +31,11 @@ int Resolve(const std::string& name, const std::string& where,
             BuildContext& ctx) {
   auto it = index.find(name);
   if (it != index.end()) return it->second;
+  // AWS words every dangling target "Missing 'Next' target: X", whatever
+  // the field (Next, Default, Catch Next, StartAt).
   ctx.Report(kMissingTransitionTarget, where,
-             fmt::format("{} '{}' does not name a state of {}.", field, name,
-                         Scope(kind)));
+             fmt::format("Missing '{}' target: {} (no state of {} has that name).",
+                         field, name, Scope(kind)));
   return kNoState;
 }
 
@@ -88,17 +90,24 @@ void ResolveTransitions(const std::string& pointer, MachineKind kind,
   }
 
   // ASL: a state machine must have a terminal state (End, Succeed or Fail).
+  // As on AWS, a machine without one is not also walked for unreachable
+  // states.
   if (!has_terminal) {
     ctx.Report(kMissingEndState, AppendPointer(pointer, "States"),
-               fmt::format("{} has no terminal state: add \"End\": true to a "
-                           "state, or a Succeed or Fail state.",
+               fmt::format("Workflow has no terminal state: {} needs a state with "
+                           "\"End\": true, or a Succeed or Fail state.",
                            Scope(kind)));
+    return;
   }
 
-  if (start_at == kNoState) return;
+  // Unreachable states (AWS: MISSING_TRANSITION_TARGET, 'State "X" is not
+  // reachable.' at /States/X). With an unknown StartAt nothing is reachable.
   std::vector<bool> seen(states.size(), false);
-  std::deque<int> todo{start_at};
-  seen[static_cast<size_t>(start_at)] = true;
+  std::deque<int> todo;
+  if (start_at != kNoState) {
+    todo.push_back(start_at);
+    seen[static_cast<size_t>(start_at)] = true;
+  }
   while (!todo.empty()) {
     int cur = todo.front();
     todo.pop_front();
@@ -111,11 +120,10 @@ void ResolveTransitions(const std::string& pointer, MachineKind kind,
   }
   for (size_t i = 0; i < states.size(); ++i) {
     if (seen[i]) continue;
-    ctx.Report(kSchema, states[i].pointer,
-               fmt::format("State '{}' is not reachable from StartAt '{}'; "
-                           "transition to it or remove it.",
-                           states[i].name,
-                           states[static_cast<size_t>(start_at)].name));
+    ctx.Report(kMissingTransitionTarget, states[i].pointer,
+               fmt::format("State \"{}\" is not reachable. Transition to it from "
+                           "another state or remove it.",
+                           states[i].name));
   }
 }
 

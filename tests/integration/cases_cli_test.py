@@ -71,7 +71,8 @@ def run_case(binary, case_dir, home):
                 return f"no diagnostic {want}; got {result['diagnostics']}"
         return None
     cmd = [binary, "run", definition, "--json", "--quiet", "--virtual-time",
-           "--name", "TestExecution", "--machine-name", "TestMachine"]
+           "--name", "TestExecution", "--machine-name", "TestMachine",
+           "--role-arn", "arn:aws:iam::123456789012:role/TestRole"]
     input_file = os.path.join(case_dir, "input.json")
     if os.path.exists(input_file):
         cmd += ["--input-file", input_file]

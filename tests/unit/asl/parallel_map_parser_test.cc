@@ -78,12 +78,11 @@ TEST(ParallelMapParserTest, MapLimitsAreChecked) {
       "ToleratedFailurePercentage": 100, "ToleratedFailureCountPath": "$.n")")));
 }
 
-TEST(ParallelMapParserTest, DistributedMapIsReportedAsUnsupported) {
-  EXPECT_TRUE(HasDiagnostic(
+TEST(ParallelMapParserTest, DistributedMapRunsLocallyButItemReaderIsUnsupported) {
+  EXPECT_TRUE(IsValid(
       OneState(R"({"Type": "Map", "End": true, "ItemProcessor": {
           "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-          "StartAt": "I", "States": {"I": {"Type": "Succeed"}}}})"),
-      "UNSUPPORTED_FEATURE", "/States/S/ItemProcessor/ProcessorConfig/Mode"));
+          "StartAt": "I", "States": {"I": {"Type": "Succeed"}}}})")));
   EXPECT_TRUE(HasDiagnostic(Map(R"(, "ItemReader": {})"), "UNSUPPORTED_FEATURE",
                             "/States/S/ItemReader"));
 }

@@ -156,7 +156,13 @@ TEST(ValidatorTest, NextNamingUnknownStateIsReported) {
 TEST(ValidatorTest, UnreachableStateIsReported) {
   EXPECT_TRUE(HasDiagnostic(R"({"StartAt": "A", "States": {
       "A": {"Type": "Succeed"}, "B": {"Type": "Succeed"}}})",
-                            kSchema, "/States/B"));
+                            "MISSING_TRANSITION_TARGET", "/States/B"));
+}
+
+TEST(ValidatorTest, UnknownStartAtLeavesEveryStateUnreachable) {
+  const char* text = R"({"StartAt": "Nope", "States": {"A": {"Type": "Succeed"}}})";
+  EXPECT_TRUE(HasDiagnostic(text, "MISSING_TRANSITION_TARGET", "/StartAt"));
+  EXPECT_TRUE(HasDiagnostic(text, "MISSING_TRANSITION_TARGET", "/States/A"));
 }
 
 TEST(ValidatorTest, StatesReachedOnlyThroughCatchOrChoiceAreReachable) {
