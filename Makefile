@@ -8,7 +8,7 @@ CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DMLF_SANITIZE=$(SANITIZ
 # Debian packages the build and the tests need.
 DEB_PACKAGES = build-essential cmake ninja-build pkg-config python3 \
   libboost-dev nlohmann-json3-dev libfmt-dev libcli11-dev libsqlite3-dev \
-  libgtest-dev libgmock-dev sqlite3
+  libgtest-dev libgmock-dev sqlite3 libeigen3-dev libxgboost-dev
 
 .PHONY: all deps build test run asan test-asan clean
 

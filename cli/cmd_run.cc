@@ -58,7 +58,9 @@ int Run(const RunOptions& o) {
   if (!input.ok()) return Fail(input.status());
 
   runtime::ResourceRegistry builtins;
-  steps::RegisterBuiltinSteps(builtins);
+  steps::StepEnv step_env;
+  step_env.home = HomeDir();
+  steps::RegisterBuiltinSteps(builtins, step_env);
   runtime::ResourceRegistry mocked;
   const runtime::ResourceRegistry* resources = &builtins;
   if (!o.mocks_file.empty()) {

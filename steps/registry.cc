@@ -6,7 +6,8 @@
 
 namespace mlflowctl::steps {
 
-void RegisterBuiltinSteps(runtime::ResourceRegistry& registry) {
+void RegisterBuiltinSteps(runtime::ResourceRegistry& registry, const StepEnv& env) {
+  (void)env;  // used by the ML steps
   registry.Register("mlflowctl:command", std::make_shared<CommandStep>());
 }
 

@@ -4,10 +4,11 @@
 #define MLFLOWCTL_STEPS_REGISTRY_H_
 
 #include "engine/runtime/resource_registry.h"
+#include "steps/step_env.h"
 
 namespace mlflowctl::steps {
 
-void RegisterBuiltinSteps(runtime::ResourceRegistry& registry);
+void RegisterBuiltinSteps(runtime::ResourceRegistry& registry, const StepEnv& env = {});
 
 }  // namespace mlflowctl::steps
 
