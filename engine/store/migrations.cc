@@ -10,6 +10,8 @@ namespace mlflowctl::store {
 namespace schema {
 // Defined in schema_NNNN_*.cc, one per schema/NNNN_*.sql.
 extern const char k0001Init[];
+extern const char k0002Mlops[];
+extern const char k0003Hosting[];
 }  // namespace schema
 
 namespace {
@@ -21,9 +23,11 @@ std::string_view Sql(const char* text) {
   return sql;
 }
 
-const std::array<Migration, 1>& AllMigrations() {
-  static const std::array<Migration, 1> migrations = {{
+const std::array<Migration, 3>& AllMigrations() {
+  static const std::array<Migration, 3> migrations = {{
       {1, "0001_init.sql", Sql(schema::k0001Init)},
+      {2, "0002_mlops.sql", Sql(schema::k0002Mlops)},
+      {3, "0003_hosting.sql", Sql(schema::k0003Hosting)},
   }};
   return migrations;
 }

@@ -8,6 +8,7 @@
 #define MLFLOWCTL_STORE_SQLITE_EXECUTION_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -99,6 +100,21 @@ class SqliteExecutionStore : public history::ExecutionStore {
 
   // Buffered writes not yet committed.
   int64_t PendingWrites();
+
+  // Sharing the connection with the other record stores on this file
+  // (SqliteModelRegistry, SqliteParameterStore, SqliteNotificationLog): a
+  // process keeps one connection, because group commit holds the write lock
+  // between syncs and a second connection would wait for it.
+  //
+  // Runs `fn` under the store's mutex in a savepoint of the open
+  // transaction, then commits everything buffered (pending execution writes
+  // included), so fn's writes are durable on return. If fn fails, its
+  // writes are rolled back and its Status is returned; a failed commit
+  // returns the commit's error (see SqliteStatus).
+  Status WriteShared(const std::function<Status(SqliteDb&)>& fn);
+  // Runs `fn` under the store's mutex; `fn` only reads. Reads see pending
+  // writes.
+  Status ReadShared(const std::function<Status(SqliteDb&)>& fn);
 
  private:
   SqliteExecutionStore(std::unique_ptr<SqliteDb> db,

@@ -60,9 +60,12 @@ TEST(MigrationsTest, NewDatabaseGetsEveryTableAndTheLatestVersion) {
   ASSERT_TRUE(ApplyMigrations(*db).ok());
   EXPECT_EQ(*SchemaVersion(*db), LatestSchemaVersion());
   EXPECT_EQ(Tables(*db),
-            (std::vector<std::string>{"executions", "history_events",
-                                      "state_machine_versions",
-                                      "state_machines"}));
+            (std::vector<std::string>{
+                "endpoint_changes", "endpoint_configs", "endpoints",
+                "executions", "history_events", "hosting_models",
+                "model_alias_moves", "model_aliases", "model_package_groups",
+                "model_packages", "notifications", "parameter_versions",
+                "parameters", "state_machine_versions", "state_machines"}));
   EXPECT_TRUE(CheckSchemaIsCurrent(*db).ok());
 }
 
