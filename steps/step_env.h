@@ -1,17 +1,28 @@
 // StepEnv: what the built-in steps may use beyond their input: the home
-// directory for artifacts and a clock. Plain value; thread-safe to share.
+// directory for artifacts, a clock and the record stores (model registry,
+// parameter store, notification log, endpoint store; not owned, null when
+// not available).
+// Plain value; thread-safe to share (the stores are thread-safe).
 #ifndef MLFLOWCTL_STEPS_STEP_ENV_H_
 #define MLFLOWCTL_STEPS_STEP_ENV_H_
 
 #include <string>
 
 #include "engine/base/clock.h"
+#include "engine/mlops/endpoint_store.h"
+#include "engine/mlops/model_registry.h"
+#include "engine/mlops/notification_log.h"
+#include "engine/mlops/parameter_store.h"
 
 namespace mlflowctl::steps {
 
 struct StepEnv {
   std::string home = ".mlflowctl";  // $MLFLOWCTL_HOME
   const Clock* clock = SystemClock::Default();
+  mlops::ModelRegistry* models = nullptr;
+  mlops::ParameterStore* parameters = nullptr;
+  mlops::NotificationLog* notifications = nullptr;
+  mlops::EndpointStore* endpoints = nullptr;
 };
 
 // Maps a data URI to a local path, as DESIGN.md §4 defines it:
