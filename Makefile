@@ -39,7 +39,7 @@ test-asan:
 	$(MAKE) test BUILD=build-asan BUILD_TYPE=Debug SANITIZE=address,undefined
 
 run: build
-	$(BUILD)/mlflowctl run examples/quickstart/hello.json --input-file examples/quickstart/input.json
+	$(BUILD)/mlflowctl run workflows/training.json
 
 clean:
 	rm -rf build build-asan

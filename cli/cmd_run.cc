@@ -15,6 +15,10 @@
 #include "engine/base/clock.h"
 #include "engine/base/ids.h"
 #include "engine/runtime/engine.h"
+#include "engine/store/sqlite_endpoint_store.h"
+#include "engine/store/sqlite_model_registry.h"
+#include "engine/store/sqlite_notification_log.h"
+#include "engine/store/sqlite_parameter_store.h"
 #include "steps/mock_step.h"
 #include "steps/registry.h"
 
@@ -33,6 +37,7 @@ struct RunOptions {
   bool json = false;
   bool quiet = false;
   bool virtual_time = false;
+  int64_t max_history_events = 0;
 };
 
 int Run(const RunOptions& o) {
@@ -57,9 +62,24 @@ int Run(const RunOptions& o) {
   StatusOr<Json> input = ParseJson(input_text, o.input_file.empty() ? "--input" : o.input_file);
   if (!input.ok()) return Fail(input.status());
 
+  auto store = OpenStore();
+  if (!store.ok()) return Fail(store.status());
+  std::optional<FakeClock> fake;
+  if (o.virtual_time) fake.emplace(1704067200000);  // 2024-01-01T00:00:00Z
+  const Clock& clock = fake ? static_cast<const Clock&>(*fake) : *SystemClock::Default();
+  // The record stores share the execution store's connection.
+  store::SqliteModelRegistry models(store->get(), &clock);
+  store::SqliteParameterStore parameters(store->get(), &clock);
+  store::SqliteNotificationLog notifications(store->get(), &clock);
+  store::SqliteEndpointStore endpoints(store->get(), &clock);
+
   runtime::ResourceRegistry builtins;
   steps::StepEnv step_env;
   step_env.home = HomeDir();
+  step_env.models = &models;
+  step_env.parameters = &parameters;
+  step_env.notifications = &notifications;
+  step_env.endpoints = &endpoints;
   steps::RegisterBuiltinSteps(builtins, step_env);
   runtime::ResourceRegistry mocked;
   const runtime::ResourceRegistry* resources = &builtins;
@@ -72,9 +92,6 @@ int Run(const RunOptions& o) {
     mocked.RegisterPrefix("", std::make_shared<steps::MockStep>(std::move(*mocks), &builtins));
     resources = &mocked;
   }
-
-  auto store = OpenStore();
-  if (!store.ok()) return Fail(store.status());
 
   history::StateMachineRecord machine;
   machine.name = o.machine_name.empty() ? MachineNameFromPath(o.file) : o.machine_name;
@@ -90,13 +107,10 @@ int Run(const RunOptions& o) {
   StatusOr<history::StateMachineRecord> stored = (*store)->PutStateMachine(machine);
   if (!stored.ok()) return Fail(stored.status());
 
-  std::optional<FakeClock> fake;
-  if (o.virtual_time) fake.emplace(1704067200000);  // 2024-01-01T00:00:00Z
-  const Clock& clock = fake ? static_cast<const Clock&>(*fake) : *SystemClock::Default();
-
   Progress progress(!o.quiet, isatty(STDERR_FILENO) != 0);
   runtime::EngineOptions options;
   options.fake_clock = fake ? &*fake : nullptr;
+  options.max_history_events = o.max_history_events;
   options.on_event = [&progress](const std::string&, const history::HistoryEvent& e) {
     progress.OnEvent(e);
   };
@@ -155,6 +169,10 @@ void AddRunCommand(CLI::App& app, Runner& run) {
                   "The state machine's role ($$.Execution.RoleArn)");
   cmd->add_option("--mocks", o->mocks_file,
                   "Answer Task states from a mocks file instead of running them");
+  cmd->add_option("--max-history-events", o->max_history_events,
+                  "Fail the execution past this many history events (AWS Standard: 25000; "
+                  "default: no limit)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", o->json, "Print one JSON object with the result on stdout");
   cmd->add_flag("--quiet,-q", o->quiet, "No progress on stderr");
   cmd->add_flag("--virtual-time", o->virtual_time,

@@ -20,6 +20,10 @@ using Runner = std::function<int()>;
 void AddRunCommand(CLI::App& app, Runner& run);
 void AddValidateCommand(CLI::App& app, Runner& run);
 void AddExecutionsCommand(CLI::App& app, Runner& run);
+void AddModelsCommand(CLI::App& app, Runner& run);
+void AddParamsCommand(CLI::App& app, Runner& run);
+void AddNotificationsCommand(CLI::App& app, Runner& run);
+void AddEndpointsCommand(CLI::App& app, Runner& run);
 
 // $MLFLOWCTL_HOME, default "./.mlflowctl".
 std::string HomeDir();

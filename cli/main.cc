@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
   AddRunCommand(app, run);
   AddValidateCommand(app, run);
   AddExecutionsCommand(app, run);
+  AddModelsCommand(app, run);
+  AddParamsCommand(app, run);
+  AddNotificationsCommand(app, run);
+  AddEndpointsCommand(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
