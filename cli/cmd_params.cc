@@ -23,31 +23,6 @@ struct Options {
   bool json = false;
 };
 
-double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
-
-std::string ShownValue(const mlops::Parameter& p, bool decrypt) {
-  return p.type == mlops::ParameterType::kSecureString && !decrypt ? "****" : p.value;
-}
-
-Json ParameterJson(const mlops::Parameter& p, bool decrypt, bool history) {
-  Json j{{"Name", p.name},
-         {"Type", mlops::ParameterTypeName(p.type)},
-         {"Value", ShownValue(p, decrypt)},
-         {"Version", p.version},
-         {"LastModifiedDate", Seconds(p.last_modified_ms)},
-         {"DataType", p.data_type}};
-  if (history) {
-    j["LastModifiedUser"] = p.last_modified_user;
-    j["Description"] = p.description;
-    j["Tier"] = p.tier;
-    j["Labels"] = Json::array();
-    j["Policies"] = Json::array();
-  } else {
-    j["ARN"] = mlops::ParameterArn(p.name);
-  }
-  return j;
-}
-
 int Get(const Options& o) {
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
@@ -55,13 +30,13 @@ int Get(const Options& o) {
   auto p = parameters.GetParameter(o.name);
   if (!p.ok()) return Fail(p.status());
   if (o.json) {
-    std::cout << Json{{"Parameter", ParameterJson(*p, o.with_decryption, false)}}.dump(2)
+    std::cout << Json{{"Parameter", mlops::ParameterToJson(*p, o.with_decryption, false, /*iso_dates=*/false)}}.dump(2)
               << "\n";
     return kExitOk;
   }
   std::cout << fmt::format("name:       {}\n", p->name)
             << fmt::format("type:       {}\n", mlops::ParameterTypeName(p->type))
-            << fmt::format("value:      {}\n", ShownValue(*p, o.with_decryption))
+            << fmt::format("value:      {}\n", mlops::ShownParameterValue(*p, o.with_decryption))
             << fmt::format("version:    {}\n", p->version)
             << fmt::format("modified:   {} by {}\n", FormatLocalTime(p->last_modified_ms),
                            p->last_modified_user);
@@ -77,14 +52,14 @@ int List(const Options& o) {
   if (!list.ok()) return Fail(list.status());
   if (o.json) {
     Json items = Json::array();
-    for (const auto& p : *list) items.push_back(ParameterJson(p, o.with_decryption, false));
+    for (const auto& p : *list) items.push_back(mlops::ParameterToJson(p, o.with_decryption, false, /*iso_dates=*/false));
     std::cout << Json{{"Parameters", items}}.dump(2) << "\n";
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : *list) {
     rows.push_back({p.name, std::string(mlops::ParameterTypeName(p.type)),
-                    std::to_string(p.version), ShownValue(p, o.with_decryption),
+                    std::to_string(p.version), mlops::ShownParameterValue(p, o.with_decryption),
                     FormatLocalTime(p.last_modified_ms)});
   }
   PrintTable({"NAME", "TYPE", "VERSION", "VALUE", "MODIFIED"}, rows);
@@ -99,13 +74,13 @@ int History(const Options& o) {
   if (!versions.ok()) return Fail(versions.status());
   if (o.json) {
     Json items = Json::array();
-    for (const auto& p : *versions) items.push_back(ParameterJson(p, o.with_decryption, true));
+    for (const auto& p : *versions) items.push_back(mlops::ParameterToJson(p, o.with_decryption, true, /*iso_dates=*/false));
     std::cout << Json{{"Parameters", items}}.dump(2) << "\n";
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : *versions) {
-    rows.push_back({std::to_string(p.version), ShownValue(p, o.with_decryption),
+    rows.push_back({std::to_string(p.version), mlops::ShownParameterValue(p, o.with_decryption),
                     std::string(mlops::ParameterTypeName(p.type)),
                     FormatLocalTime(p.last_modified_ms), p.last_modified_user});
   }

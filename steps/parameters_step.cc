@@ -72,25 +72,6 @@ bool FlagOr(const Json& in, const char* key, bool fallback) {
   return fallback;
 }
 
-Json ParameterJson(const Parameter& p, bool decrypt, bool history) {
-  bool masked = p.type == mlops::ParameterType::kSecureString && !decrypt;
-  Json j{{"Name", p.name},
-         {"Type", mlops::ParameterTypeName(p.type)},
-         {"Value", masked ? std::string("****") : p.value},
-         {"Version", p.version},
-         {"LastModifiedDate", FormatIso8601(FromEpochMillis(p.last_modified_ms))},
-         {"DataType", p.data_type}};
-  if (history) {
-    j["LastModifiedUser"] = p.last_modified_user;
-    j["Description"] = p.description;
-    j["Tier"] = p.tier;
-    j["Labels"] = Json::array();
-    j["Policies"] = Json::array();
-  } else {
-    j["ARN"] = mlops::ParameterArn(p.name);
-  }
-  return j;
-}
 
 // One page of `all` after NextToken (an offset), at most `max_results`.
 StepResult Page(const Json& in, const std::vector<Parameter>& all,
@@ -117,7 +98,7 @@ StepResult Page(const Json& in, const std::vector<Parameter>& all,
   }
   Json list = Json::array();
   std::size_t end = std::min(all.size(), start + static_cast<std::size_t>(max_results));
-  for (std::size_t i = start; i < end; ++i) list.push_back(ParameterJson(all[i], decrypt, history));
+  for (std::size_t i = start; i < end; ++i) list.push_back(mlops::ParameterToJson(all[i], decrypt, history, /*iso_dates=*/true));
   Json out{{"Parameters", list}};
   if (end < all.size()) out["NextToken"] = std::to_string(end);
   return out;
@@ -223,7 +204,8 @@ StepResult ParametersStep::GetParameter(const TaskRequest& request) {
     }
     found = *version;
   }
-  Json p = ParameterJson(found, FlagOr(in, "WithDecryption", false), false);
+  Json p = mlops::ParameterToJson(found, FlagOr(in, "WithDecryption", false), false,
+                                  /*iso_dates=*/true);
   if (selector.has_value()) p["Selector"] = *selector;
   return Json{{"Parameter", p}};
 }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/base/clock.h"
 #include "engine/base/ids.h"
 
 namespace mlflowctl::mlops {
@@ -152,6 +153,31 @@ StatusOr<Parameter> ParameterStore::PutParameter(
   StatusOr<std::vector<Parameter>> stored = PutParameters({request});
   if (!stored.ok()) return stored.status();
   return std::move(stored->front());
+}
+
+std::string ShownParameterValue(const Parameter& p, bool decrypt) {
+  return p.type == ParameterType::kSecureString && !decrypt ? "****" : p.value;
+}
+
+Json ParameterToJson(const Parameter& p, bool decrypt, bool history, bool iso_dates) {
+  Json date = iso_dates ? Json(FormatIso8601(FromEpochMillis(p.last_modified_ms)))
+                        : Json(static_cast<double>(p.last_modified_ms) / 1000.0);
+  Json j{{"Name", p.name},
+         {"Type", ParameterTypeName(p.type)},
+         {"Value", ShownParameterValue(p, decrypt)},
+         {"Version", p.version},
+         {"LastModifiedDate", date},
+         {"DataType", p.data_type}};
+  if (history) {
+    j["LastModifiedUser"] = p.last_modified_user;
+    j["Description"] = p.description;
+    j["Tier"] = p.tier;
+    j["Labels"] = Json::array();
+    j["Policies"] = Json::array();
+  } else {
+    j["ARN"] = ParameterArn(p.name);
+  }
+  return j;
 }
 
 }  // namespace mlflowctl::mlops

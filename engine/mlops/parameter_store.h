@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/base/json_util.h"
 #include "engine/base/status.h"
 #include "engine/base/status_or.h"
 
@@ -70,6 +71,15 @@ std::string ParameterArn(std::string_view canonical_name);
 // Value limits: 4096 bytes (Standard) or 8192 (Advanced); no "{{ }}"
 // references. Empty when valid, else why not.
 std::string CheckParameterValue(std::string_view value, std::string_view tier);
+
+// The value as shown: a SecureString reads "****" unless `decrypt`.
+std::string ShownParameterValue(const Parameter& p, bool decrypt);
+
+// GetParameter's Parameter (`history` false: with ARN) or an item of
+// GetParameterHistory (`history` true: with user, description, tier). Dates
+// are epoch seconds as the AWS API encodes them, or ISO 8601 strings when
+// `iso_dates` (as the parameters step passes them to a workflow).
+Json ParameterToJson(const Parameter& p, bool decrypt, bool history, bool iso_dates);
 
 // Versions kept per parameter; older ones are dropped (SSM keeps 100).
 inline constexpr int64_t kMaxParameterVersions = 100;
