@@ -301,20 +301,13 @@ Awaitable<StepOutcome> Interpreter::RunState(Frame& frame, const asl::State& sta
     case asl::StateType::kParallel: co_return co_await RunParallel(frame, state, input);
     case asl::StateType::kMap: co_return co_await RunMap(frame, state, input);
     case asl::StateType::kSucceed: {
-      StepOutcome out;
-      out.end = true;
       Value v = SelectPath(frame, state.input_path, input, "InputPath");
       if (auto* e = std::get_if<Error>(&v)) {
+        StepOutcome out;
         out.error = StateRuntimeError(state, frame.entered_event_id, *e);
         co_return out;
       }
-      Value o = SelectPath(frame, state.output_path, std::get<Json>(v), "OutputPath");
-      if (auto* e = std::get_if<Error>(&o)) {
-        out.error = StateRuntimeError(state, frame.entered_event_id, *e);
-      } else {
-        out.output = std::get<Json>(std::move(o));
-      }
-      co_return out;
+      co_return Leave(frame, state, std::get<Json>(v));
     }
   }
   co_return StepOutcome{};
@@ -353,15 +346,7 @@ StepOutcome Interpreter::RunPass(Frame& frame, const asl::State& state,
     out.error = StateRuntimeError(state, frame.entered_event_id, *e);
     return out;
   }
-  Value o = SelectPath(frame, state.output_path, std::get<Json>(merged), "OutputPath");
-  if (auto* e = std::get_if<Error>(&o)) {
-    out.error = StateRuntimeError(state, frame.entered_event_id, *e);
-    return out;
-  }
-  out.output = std::get<Json>(std::move(o));
-  out.next = state.next;
-  out.end = state.end;
-  return out;
+  return Leave(frame, state, std::get<Json>(merged));
 }
 
 StepOutcome Interpreter::RunChoice(Frame& frame, const asl::State& state,
@@ -398,12 +383,7 @@ StepOutcome Interpreter::RunChoice(Frame& frame, const asl::State& state,
     out.error = StateRuntimeError(state, frame.entered_event_id, *e);
     return out;
   }
-  Value o = SelectPath(frame, state.output_path, data, "OutputPath");
-  if (auto* e = std::get_if<Error>(&o)) {
-    out.error = StateRuntimeError(state, frame.entered_event_id, *e);
-    return out;
-  }
-  out.output = std::get<Json>(std::move(o));
+  out = Leave(frame, state, data);
   out.next = matched != nullptr ? matched->next : state.default_next;
   return out;
 }
@@ -468,15 +448,7 @@ Awaitable<StepOutcome> Interpreter::RunWait(Frame& frame, const asl::State& stat
       co_return out;
     }
   }
-  Value o = SelectPath(frame, state.output_path, data, "OutputPath");
-  if (auto* e = std::get_if<Error>(&o)) {
-    fail(*e);
-    co_return out;
-  }
-  out.output = std::get<Json>(std::move(o));
-  out.next = state.next;
-  out.end = state.end;
-  co_return out;
+  co_return Leave(frame, state, data);
 }
 
 StepOutcome Interpreter::RunFail(Frame& frame, const asl::State& state,

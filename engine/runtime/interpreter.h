@@ -73,6 +73,9 @@ class Interpreter {
   std::optional<Error> Assign(Frame& frame,
                               const std::optional<path::PayloadTemplate>& assign,
                               const Json& input, Json* assigned);
+  // OutputPath on `data`, then the state's Next/End: how every state that
+  // does not fail leaves.
+  StepOutcome Leave(const Frame& frame, const asl::State& state, const Json& data) const;
   // ResultSelector, Assign, ResultPath, OutputPath after a result.
   StepOutcome FinishWithResult(Frame& frame, const asl::State& state,
                                const Json& state_input, Json result);

@@ -109,11 +109,20 @@ StepOutcome Interpreter::FinishWithResult(Frame& frame, const asl::State& state,
   }
   Value merged = path::ApplyResultPath(state.result_path, state_input, std::move(result));
   if (auto* e = std::get_if<Error>(&merged)) return fail(*e);
-  Value o = SelectPath(frame, state.output_path, std::get<Json>(merged), "OutputPath");
-  if (auto* e = std::get_if<Error>(&o)) return fail(*e);
+  return Leave(frame, state, std::get<Json>(merged));
+}
+
+StepOutcome Interpreter::Leave(const Frame& frame, const asl::State& state,
+                               const Json& data) const {
+  StepOutcome out;
+  Value o = SelectPath(frame, state.output_path, data, "OutputPath");
+  if (auto* e = std::get_if<Error>(&o)) {
+    out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+    return out;
+  }
   out.output = std::get<Json>(std::move(o));
   out.next = state.next;
-  out.end = state.end;
+  out.end = state.end || state.type == asl::StateType::kSucceed;
   return out;
 }
 
