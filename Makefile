@@ -41,5 +41,9 @@ test-asan:
 run: build
 	$(BUILD)/mlflowctl run workflows/training.json
 
+# mlflowctl beside aws-local-stepfunctions; Release build in build-bench, writes bench/RESULTS.md.
+.PHONY: bench
+bench: ; bash bench/run.sh
+
 clean:
 	rm -rf build build-asan
