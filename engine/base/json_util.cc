@@ -62,4 +62,11 @@ std::string DumpJson(const Json& value) {
 
 std::size_t JsonSize(const Json& value) { return DumpJson(value).size(); }
 
+void DumpJsonTo(const Json& value, std::string& out) {
+  out.clear();
+  nlohmann::detail::serializer<Json> s(nlohmann::detail::output_adapter<char>(out),
+                                       ' ', Json::error_handler_t::replace);
+  s.dump(value, false, false, 0);
+}
+
 }  // namespace mlflowctl

@@ -33,6 +33,10 @@ std::string DumpJson(const Json& value);
 // Size in bytes of DumpJson(value), the measure of the 256 KiB payload limit.
 std::size_t JsonSize(const Json& value);
 
+// DumpJson(value) written into `out` (replacing its contents), so a caller
+// that serialises many values can reuse one buffer.
+void DumpJsonTo(const Json& value, std::string& out);
+
 // 1-based line and column of byte `offset` in `text`.
 struct TextPosition {
   int line = 1;

@@ -46,6 +46,11 @@ struct Frame {
   CancelToken* cancel = nullptr;
   Json context;
   Json variables = Json::object();
+  // A child frame that has not started yet: RunStates copies `context` and
+  // `variables` from this frame when the child starts, so children waiting
+  // to run hold no copy of $$. The parent does not change either while its
+  // children run.
+  const Frame* inherit_from = nullptr;
   int64_t last_event_id = 0;     // previousEventId of the next event
   int64_t entered_event_id = 0;  // id of the current state's Entered event
 };

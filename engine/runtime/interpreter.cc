@@ -232,6 +232,11 @@ Awaitable<Outcome> Interpreter::RunStates(Frame& frame, Json input) {
   int index = machine.start_at();
   Json data = std::move(input);
   const int64_t max_events = engine_.options().max_history_events;
+  if (frame.inherit_from != nullptr) {
+    frame.context = frame.inherit_from->context;
+    frame.variables = frame.inherit_from->variables;
+    frame.inherit_from = nullptr;
+  }
   while (true) {
     if (frame.cancel->cancelled()) co_return Outcome{{}, CancelledError()};
     if (max_events > 0 && frame.execution->next_event_id > max_events) {
@@ -241,14 +246,15 @@ Awaitable<Outcome> Interpreter::RunStates(Frame& frame, Json input) {
                                               max_events)}};
     }
     const asl::State& state = machine.state(index);
-    Json& st = frame.context["State"];
-    st["EnteredTime"] = FormatIso8601(engine_.clock().Now());
-    st["Name"] = state.name;
-    st["RetryCount"] = 0;
-    if (auto e = CheckPayload(state, data, "input")) co_return Outcome{{}, *e};
+    EnterStateContext(frame, state);
+    // One serialisation serves the payload limit and the event.
+    std::string input_text = DumpJson(data);
+    if (auto e = CheckPayloadSize(state, input_text.size(), "input")) {
+      co_return Outcome{{}, *e};
+    }
     Emit(frame, EnteredEvent(state.type),
          Json{{"name", state.name},
-              {"input", DumpJson(data)},
+              {"input", std::move(input_text)},
               {"inputDetails", {{"truncated", false}}}});
     frame.entered_event_id = frame.last_event_id;
 
@@ -276,12 +282,15 @@ Awaitable<Outcome> Interpreter::RunStates(Frame& frame, Json input) {
       }
     }
     if (step.error) co_return Outcome{{}, *step.error};
-    if (auto e = CheckPayload(state, step.output, "output")) co_return Outcome{{}, *e};
+    std::string output_text = DumpJson(step.output);
+    if (auto e = CheckPayloadSize(state, output_text.size(), "output")) {
+      co_return Outcome{{}, *e};
+    }
 
     if (state.type != asl::StateType::kFail) {
       Emit(frame, ExitedEvent(state.type),
            Json{{"name", state.name},
-                {"output", DumpJson(step.output)},
+                {"output", std::move(output_text)},
                 {"outputDetails", {{"truncated", false}}}});
     }
     if (step.end || step.next == asl::kNoState) co_return Outcome{std::move(step.output), {}};
@@ -307,7 +316,7 @@ Awaitable<StepOutcome> Interpreter::RunState(Frame& frame, const asl::State& sta
         out.error = StateRuntimeError(state, frame.entered_event_id, *e);
         co_return out;
       }
-      co_return Leave(frame, state, std::get<Json>(v));
+      co_return Leave(frame, state, std::get<Json>(std::move(v)));
     }
   }
   co_return StepOutcome{};
@@ -316,27 +325,30 @@ Awaitable<StepOutcome> Interpreter::RunState(Frame& frame, const asl::State& sta
 StepOutcome Interpreter::RunPass(Frame& frame, const asl::State& state,
                                  const Json& input) {
   StepOutcome out;
-  Value effective = SelectPath(frame, state.input_path, input, "InputPath");
-  if (auto* e = std::get_if<Error>(&effective)) {
-    out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+  Value selected;
+  const Json* effective =
+      SelectPathRef(frame, state.input_path, input, "InputPath", selected);
+  if (effective == nullptr) {
+    out.error = StateRuntimeError(state, frame.entered_event_id,
+                                  std::get<Error>(selected));
     return out;
   }
   Json result;
   if (state.result) {
     result = *state.result;
   } else if (state.parameters) {
-    Value p = EvalTemplate(frame, *state.parameters, std::get<Json>(effective));
+    Value p = EvalTemplate(frame, *state.parameters, *effective);
     if (auto* e = std::get_if<Error>(&p)) {
       out.error = StateRuntimeError(state, frame.entered_event_id, *e);
       return out;
     }
     result = std::get<Json>(std::move(p));
   } else {
-    result = std::get<Json>(effective);
+    result = *effective;
   }
   if (state.assign) {
     Json assigned;
-    if (auto e = Assign(frame, state.assign, std::get<Json>(effective), &assigned)) {
+    if (auto e = Assign(frame, state.assign, *effective, &assigned)) {
       out.error = StateRuntimeError(state, frame.entered_event_id, *e);
       return out;
     }
@@ -346,18 +358,21 @@ StepOutcome Interpreter::RunPass(Frame& frame, const asl::State& state,
     out.error = StateRuntimeError(state, frame.entered_event_id, *e);
     return out;
   }
-  return Leave(frame, state, std::get<Json>(merged));
+  return Leave(frame, state, std::get<Json>(std::move(merged)));
 }
 
 StepOutcome Interpreter::RunChoice(Frame& frame, const asl::State& state,
                                    const Json& input) {
   StepOutcome out;
-  Value effective = SelectPath(frame, state.input_path, input, "InputPath");
-  if (auto* e = std::get_if<Error>(&effective)) {
-    out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+  Value selected;
+  const Json* effective =
+      SelectPathRef(frame, state.input_path, input, "InputPath", selected);
+  if (effective == nullptr) {
+    out.error = StateRuntimeError(state, frame.entered_event_id,
+                                  std::get<Error>(selected));
     return out;
   }
-  const Json& data = std::get<Json>(effective);
+  const Json& data = *effective;
   path::Scope scope = ScopeOf(frame, data);
   const asl::ChoiceRule* matched = nullptr;
   for (const asl::ChoiceRule& rule : state.choices) {
@@ -383,7 +398,8 @@ StepOutcome Interpreter::RunChoice(Frame& frame, const asl::State& state,
     out.error = StateRuntimeError(state, frame.entered_event_id, *e);
     return out;
   }
-  out = Leave(frame, state, data);
+  out = Leave(frame, state, effective == &input ? Json(data)
+                                               : std::get<Json>(std::move(selected)));
   out.next = matched != nullptr ? matched->next : state.default_next;
   return out;
 }

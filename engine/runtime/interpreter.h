@@ -67,6 +67,12 @@ class Interpreter {
   path::Scope ScopeOf(const Frame& frame, const Json& input) const;
   Value SelectPath(const Frame& frame, const path::OptionalPath& p,
                    const Json& data, const char* field) const;
+  // SelectPath without copying `data` for the default path: returns &data or
+  // the selected value held in `storage`; nullptr when selection failed,
+  // with the Error in `storage`.
+  const Json* SelectPathRef(const Frame& frame, const path::OptionalPath& p,
+                            const Json& data, const char* field,
+                            Value& storage) const;
   Value EvalTemplate(const Frame& frame, const path::PayloadTemplate& t,
                      const Json& input);
   // Evaluates Assign against `input` and stores the variables in the frame.
@@ -75,12 +81,17 @@ class Interpreter {
                               const Json& input, Json* assigned);
   // OutputPath on `data`, then the state's Next/End: how every state that
   // does not fail leaves.
-  StepOutcome Leave(const Frame& frame, const asl::State& state, const Json& data) const;
+  StepOutcome Leave(const Frame& frame, const asl::State& state, Json data) const;
   // ResultSelector, Assign, ResultPath, OutputPath after a result.
   StepOutcome FinishWithResult(Frame& frame, const asl::State& state,
                                const Json& state_input, Json result);
   std::optional<Error> CheckPayload(const asl::State& state, const Json& value,
                                     const char* what) const;
+  // CheckPayload for a value already serialised to `size` bytes.
+  std::optional<Error> CheckPayloadSize(const asl::State& state, std::size_t size,
+                                        const char* what) const;
+  // Sets $$.State (EnteredTime, Name, RetryCount) for entering `state`.
+  void EnterStateContext(Frame& frame, const asl::State& state);
   Value ResolveInt(const Frame& frame, const asl::IntOrPath& field,
                    const Json& input, const char* name) const;
 
@@ -117,6 +128,9 @@ class Interpreter {
   std::size_t tasks_in_flight_ = 0;
   std::unordered_map<std::string, std::shared_ptr<Execution>> running_;
   Random random_;
+  // FormatIso8601 of the last EnteredTime, reused within the same millisecond.
+  int64_t entered_ms_ = -1;
+  std::string entered_text_;
 };
 
 // "An error occurred while executing the state 'X' (entered at the event id

@@ -6,7 +6,9 @@
 namespace mlflowctl::runtime {
 
 namespace {
-constexpr std::size_t kFlushEvery = 256;
+// Events buffered per execution before they go to the store (which commits
+// in groups of its own); Sync() flushes earlier where durability matters.
+constexpr std::size_t kFlushEvery = 1024;
 }  // namespace
 
 void Interpreter::Emit(Frame& frame, const char* type, Json details) {
@@ -51,6 +53,37 @@ Value Interpreter::SelectPath(const Frame& frame, const path::OptionalPath& p,
   return path::ApplySelectPath(p, data, frame.context, &frame.variables, field);
 }
 
+const Json* Interpreter::SelectPathRef(const Frame& frame, const path::OptionalPath& p,
+                                       const Json& data, const char* field,
+                                       Value& storage) const {
+  if (p.kind == path::OptionalPath::Kind::kDefault) return &data;
+  storage = path::ApplySelectPath(p, data, frame.context, &frame.variables, field);
+  return std::get_if<Json>(&storage);
+}
+
+void Interpreter::EnterStateContext(Frame& frame, const asl::State& state) {
+  int64_t ms = ToEpochMillis(engine_.clock().Now());
+  if (ms != entered_ms_ || entered_text_.empty()) {
+    entered_text_ = FormatIso8601(FromEpochMillis(ms));
+    entered_ms_ = ms;
+  }
+  Json& st = frame.context["State"];
+  // Assigning into the existing strings keeps their buffers.
+  Json& entered = st["EnteredTime"];
+  if (entered.is_string()) {
+    entered.get_ref<std::string&>() = entered_text_;
+  } else {
+    entered = entered_text_;
+  }
+  Json& name = st["Name"];
+  if (name.is_string()) {
+    name.get_ref<std::string&>() = state.name;
+  } else {
+    name = state.name;
+  }
+  st["RetryCount"] = 0;
+}
+
 Value Interpreter::EvalTemplate(const Frame& frame, const path::PayloadTemplate& t,
                                 const Json& input) {
   return t.Evaluate(ScopeOf(frame, input), random_);
@@ -77,10 +110,15 @@ std::optional<Error> Interpreter::Assign(
 std::optional<Error> Interpreter::CheckPayload(const asl::State& state,
                                                const Json& value,
                                                const char* what) const {
+  if (engine_.options().max_payload_bytes == 0) return std::nullopt;
+  return CheckPayloadSize(state, JsonSize(value), what);
+}
+
+std::optional<Error> Interpreter::CheckPayloadSize(const asl::State& state,
+                                                   std::size_t size,
+                                                   const char* what) const {
   std::size_t limit = engine_.options().max_payload_bytes;
-  if (limit == 0) return std::nullopt;
-  std::size_t size = JsonSize(value);
-  if (size <= limit) return std::nullopt;
+  if (limit == 0 || size <= limit) return std::nullopt;
   return Error{error_names::kDataLimitExceeded,
                fmt::format("The state/task '{}' {} has a size of {} bytes, which "
                            "exceeds the maximum number of bytes service limit ({}).",
@@ -109,18 +147,22 @@ StepOutcome Interpreter::FinishWithResult(Frame& frame, const asl::State& state,
   }
   Value merged = path::ApplyResultPath(state.result_path, state_input, std::move(result));
   if (auto* e = std::get_if<Error>(&merged)) return fail(*e);
-  return Leave(frame, state, std::get<Json>(merged));
+  return Leave(frame, state, std::get<Json>(std::move(merged)));
 }
 
 StepOutcome Interpreter::Leave(const Frame& frame, const asl::State& state,
-                               const Json& data) const {
+                               Json data) const {
   StepOutcome out;
-  Value o = SelectPath(frame, state.output_path, data, "OutputPath");
-  if (auto* e = std::get_if<Error>(&o)) {
-    out.error = StateRuntimeError(state, frame.entered_event_id, *e);
-    return out;
+  if (state.output_path.kind == path::OptionalPath::Kind::kDefault) {
+    out.output = std::move(data);
+  } else {
+    Value o = SelectPath(frame, state.output_path, data, "OutputPath");
+    if (auto* e = std::get_if<Error>(&o)) {
+      out.error = StateRuntimeError(state, frame.entered_event_id, *e);
+      return out;
+    }
+    out.output = std::get<Json>(std::move(o));
   }
-  out.output = std::get<Json>(std::move(o));
   out.next = state.next;
   out.end = state.end || state.type == asl::StateType::kSucceed;
   return out;

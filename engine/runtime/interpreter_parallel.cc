@@ -28,6 +28,9 @@ Awaitable<Interpreter::ChildResult> Interpreter::RunChildren(
   auto finish_one = [&](std::size_t i, Outcome outcome) {
     ++finished;
     on_done(i, *frames[i], outcome);
+    // The child is done with its copy of $$ and of the variables.
+    frames[i]->context = Json();
+    frames[i]->variables = Json();
     if (outcome.failed() && !IsCancelled(*outcome.error)) {
       ++failures;
       if (!tolerated(failures) && !result.error) {
@@ -48,8 +51,7 @@ Awaitable<Interpreter::ChildResult> Interpreter::RunChildren(
     auto frame = std::make_unique<Frame>();
     frame->execution = parent.execution;
     frame->cancel = &group;
-    frame->context = parent.context;
-    frame->variables = parent.variables;
+    frame->inherit_from = &parent;  // context and variables, when it starts
     frame->last_event_id = parent.last_event_id;
     Json input;
     std::optional<Error> error = make(i, *frame, input);
@@ -132,23 +134,25 @@ Awaitable<StepOutcome> Interpreter::RunMap(Frame& frame, const asl::State& state
   auto fail = [&](const Error& e) {
     out.error = StateRuntimeError(state, frame.entered_event_id, e);
   };
-  Value effective = SelectPath(frame, state.input_path, input, "InputPath");
-  if (auto* e = std::get_if<Error>(&effective)) {
-    fail(*e);
+  Value selected;
+  const Json* effective =
+      SelectPathRef(frame, state.input_path, input, "InputPath", selected);
+  if (effective == nullptr) {
+    fail(std::get<Error>(selected));
     co_return out;
   }
-  const Json data = std::get<Json>(std::move(effective));
-  Json items = data;
+  const Json& data = *effective;
+  std::optional<Json> selected_items;
   if (state.items_path) {
-    std::optional<Json> v = state.items_path->Evaluate(ScopeOf(frame, data));
-    if (!v) {
+    selected_items = state.items_path->Evaluate(ScopeOf(frame, data));
+    if (!selected_items) {
       fail(Error{error_names::kRuntime,
                  fmt::format("Invalid path '{}' : No results for path: {}",
                              state.items_path->text(), state.items_path->text())});
       co_return out;
     }
-    items = std::move(*v);
   }
+  const Json& items = selected_items ? *selected_items : data;
   if (!items.is_array()) {
     fail(Error{error_names::kRuntime,
                fmt::format("Map state input must be an array but was: {}",
@@ -194,22 +198,27 @@ Awaitable<StepOutcome> Interpreter::RunMap(Frame& frame, const asl::State& state
       frame, state, [&](Frame& f, int) -> Awaitable<Value> {
         Emit(f, "MapStateStarted", Json{{"length", count}});
         const int64_t started_id = f.last_event_id;
+        // $$ as an iteration's ItemSelector sees it: f's context with
+        // Map.Item set; one copy for all iterations.
+        Json item_context;
         ChildResult children = co_await RunChildren(
             f, count, max_concurrency,
             [&](std::size_t i, Frame& child, Json& child_input) -> std::optional<Error> {
               child.machine = state.item_processor.get();
               child.last_event_id = started_id;
-              child.context["Map"] = Json{{"Item", {{"Index", i}, {"Value", items[i]}}}};
               Emit(child, "MapIterationStarted", Json{{"name", state.name}, {"index", i}});
               if (state.parameters) {
-                path::Scope scope{&data, &child.context, &child.variables};
+                if (item_context.is_null()) item_context = f.context;
+                item_context["Map"] =
+                    Json{{"Item", {{"Index", i}, {"Value", items[i]}}}};
+                // A child's variables are f's until it starts.
+                path::Scope scope{&data, &item_context, &f.variables};
                 Value v = state.parameters->Evaluate(scope, random_);
                 if (auto* e = std::get_if<Error>(&v)) return *e;
                 child_input = std::get<Json>(std::move(v));
               } else {
                 child_input = items[i];
               }
-              child.context.erase("Map");
               return std::nullopt;
             },
             [&](std::size_t i, Frame& child, const Outcome& o) {

@@ -550,6 +550,7 @@ Status SqliteExecutionStore::AppendEventsLocked(
       db_->Cached("INSERT INTO history_events (execution_arn, id, "
                   "previous_event_id, timestamp_ms, type, details) VALUES "
                   "(?1, ?2, ?3, ?4, ?5, ?6)"));
+  std::string details;  // one buffer for every event's serialised details
   for (const HistoryEvent& event : events) {
     ScopedReset reset(insert);
     MLF_RETURN_IF_ERROR(insert->BindText(1, execution_arn));
@@ -560,7 +561,8 @@ Status SqliteExecutionStore::AppendEventsLocked(
     if (event.details.is_null()) {
       MLF_RETURN_IF_ERROR(insert->BindNull(6));
     } else {
-      MLF_RETURN_IF_ERROR(insert->BindText(6, DumpJson(event.details)));
+      DumpJsonTo(event.details, details);
+      MLF_RETURN_IF_ERROR(insert->BindText(6, details));
     }
     MLF_RETURN_IF_ERROR(insert->Run());
   }

@@ -32,7 +32,7 @@ struct SqliteStoreOptions {
   bool read_only = false;
   // Buffered writes (events and execution updates) that trigger a commit
   // without waiting for Sync().
-  int max_pending_events = 512;
+  int max_pending_events = 4096;
   // How long to wait for another process's write lock.
   int busy_timeout_ms = 5000;
 };
