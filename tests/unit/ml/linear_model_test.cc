@@ -10,28 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "tests/testutil/temp_dir.h"
+
 namespace mlflowctl::ml {
 namespace {
 
-namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("mlf_linear_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using testutil::TempDir;
 
 // y = 3 + 2 * x1 - x2 on a grid, without noise.
 LabeledMatrix Plane() {

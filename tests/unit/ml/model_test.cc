@@ -13,34 +13,13 @@
 #include "steps/ml/numeric_csv.h"
 #include "steps/ml/xgboost_model.h"
 
+#include "tests/testutil/temp_dir.h"
+
 namespace mlflowctl::ml {
 namespace {
 
-namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("mlf_model_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string path() const { return path_.string(); }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-  void Write(const std::string& name, const std::string& text) const {
-    fs::create_directories((path_ / name).parent_path());
-    std::ofstream out(File(name), std::ios::binary);
-    out << text;
-  }
-
- private:
-  fs::path path_;
-};
+using testutil::TempDir;
 
 LabeledMatrix Data() {
   LabeledMatrix m;

@@ -16,28 +16,13 @@
 #include "engine/base/json_util.h"
 #include "steps/ml/metrics.h"
 
+#include "tests/testutil/temp_dir.h"
+
 namespace mlflowctl::ml {
 namespace {
 
-namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("mlf_xgb_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using testutil::TempDir;
 
 // y = x1^2 - 3 * x2 + (x3 > 0.5 ? 4 : 0), a function trees can learn.
 LabeledMatrix Synthetic(std::size_t rows, unsigned seed) {
