@@ -36,7 +36,9 @@ std::optional<Error> ErrorFromStderr(const std::string& err) {
   while (std::getline(lines, line)) {
     auto start = line.find('{');
     if (start == std::string::npos) continue;
-    Json j = Json::parse(line.substr(start), nullptr, /*allow_exceptions=*/false);
+    StatusOr<Json> parsed = ParseJson(std::string_view(line).substr(start));
+    if (!parsed.ok()) continue;
+    const Json& j = *parsed;
     if (!j.is_object() || !j.contains("error") || !j["error"].is_string()) continue;
     Error e{j["error"].get<std::string>(), ""};
     if (j.contains("cause")) {
@@ -183,12 +185,14 @@ runtime::StepResult CommandStep::Invoke(const runtime::TaskRequest& request) {
   }
   std::size_t first = out.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return Json();
-  Json result = Json::parse(out, nullptr, /*allow_exceptions=*/false);
-  if (result.is_discarded()) {
-    return Failed(fmt::format("'{}' printed output that is not JSON: {}", argv_s[0],
-                              Tail(out, 500)));
+  // ParseJson, not Json::parse: it bounds nesting and reports numbers out
+  // of range instead of throwing.
+  StatusOr<Json> result = ParseJson(out);
+  if (!result.ok()) {
+    return Failed(fmt::format("'{}' printed output that is not JSON ({}): {}", argv_s[0],
+                              result.status().message(), Tail(out, 500)));
   }
-  return result;
+  return std::move(*result);
 }
 
 }  // namespace mlflowctl::steps

@@ -1,6 +1,7 @@
 #include "engine/base/clock.h"
 
 #include <cctype>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -103,6 +104,15 @@ std::optional<TimePoint> ParseIso8601(std::string_view s) {
   if (i != s.size()) return std::nullopt;
   auto tp = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} -
             minutes{offset_min};
+  // TimePoint counts nanoseconds in 64 bits: 1677-09-21 to 2262-04-11.
+  // Later or earlier timestamps (e.g. "9999-12-31T23:59:59Z" as "never")
+  // saturate, so they still compare correctly with any representable time.
+  using Limits = std::numeric_limits<TimePoint::rep>;
+  const int64_t max_seconds = Limits::max() / 1'000'000'000 - 1;
+  const int64_t min_seconds = Limits::min() / 1'000'000'000 + 1;
+  const int64_t secs = tp.time_since_epoch().count();
+  if (secs > max_seconds) return TimePoint::max();
+  if (secs < min_seconds) return TimePoint::min();
   return time_point_cast<TimePoint::duration>(tp) +
          duration_cast<TimePoint::duration>(nanoseconds{nanos});
 }

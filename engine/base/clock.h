@@ -47,7 +47,8 @@ std::string FormatIso8601(TimePoint t);
 // Parses an RFC 3339 timestamp as ASL accepts it: an uppercase "T" separator,
 // a "Z" or numeric offset, optional fractional seconds
 // ("2016-03-14T01:59:00Z", "2016-03-14T01:59:00.123+01:00"). nullopt if the
-// text is not one.
+// text is not one. Times after 2262-04-11 or before 1677-09-21 (beyond a
+// TimePoint) saturate to TimePoint::max() / min().
 std::optional<TimePoint> ParseIso8601(std::string_view text);
 
 }  // namespace mlflowctl

@@ -1,7 +1,9 @@
 #include "engine/base/json_util.h"
 
+#include <exception>
 #include <fstream>
 #include <sstream>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -21,23 +23,124 @@ TextPosition PositionOf(std::string_view text, std::size_t offset) {
   return pos;
 }
 
+namespace {
+
+// Deeper arrays and objects are rejected: nlohmann's parser is iterative, but
+// copying, comparing and serialising a Json recurse once per level, and so
+// do the definition parser and JSONPath's deep scan, so unbounded nesting
+// would overflow the stack.
+constexpr int kMaxJsonDepth = 512;
+
+// Byte offset of the first '[' or '{' nested deeper than kMaxJsonDepth,
+// skipping strings; npos if none. It agrees with the parser on any text
+// that is valid JSON up to that offset, which is all it is asked about.
+std::size_t TooDeepOffset(std::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) return i;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
+}
+
+std::string Where(std::string_view text, std::size_t offset, std::string_view source) {
+  TextPosition pos = PositionOf(text, offset);
+  return source.empty() ? fmt::format("line {}, column {}", pos.line, pos.column)
+                        : fmt::format("{}:{}:{}", source, pos.line, pos.column);
+}
+
+struct TooDeep {};
+
+// Offset of `token` as a value outside strings (not inside a longer number);
+// 0 if it is not found.
+std::size_t FindNumberToken(std::string_view text, std::string_view token) {
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (text.substr(i, token.size()) == token &&
+               (i == 0 || std::string_view("0123456789+-.eE").find(text[i - 1]) ==
+                              std::string_view::npos)) {
+      return i;
+    }
+  }
+  return 0;
+}
+
+// nlohmann's what() without its "[json.exception.<kind>.<id>] " prefix.
+std::string WhatWithoutId(const std::exception& e) {
+  std::string what = e.what();
+  if (what.rfind("[json.exception.", 0) == 0) {
+    if (auto end = what.find("] "); end != std::string::npos) what = what.substr(end + 2);
+  }
+  return what;
+}
+
+}  // namespace
+
 StatusOr<Json> ParseJson(std::string_view text, std::string_view source) {
   try {
-    return Json::parse(text.begin(), text.end());
+    std::size_t too_deep = TooDeepOffset(text);
+    if (too_deep == std::string_view::npos) return Json::parse(text.begin(), text.end());
+    // A syntax error before the deep part is reported as such: parse up to
+    // it, stopping when the nesting gets too deep.
+    Json::parser_callback_t stop = [](int depth, Json::parse_event_t event, Json&) {
+      if ((event == Json::parse_event_t::object_start ||
+           event == Json::parse_event_t::array_start) &&
+          depth >= kMaxJsonDepth) {
+        throw TooDeep{};
+      }
+      return true;
+    };
+    try {
+      return Json::parse(text.begin(), text.end(), stop);
+    } catch (const TooDeep&) {
+      return InvalidArgumentError(
+          fmt::format("{}: malformed JSON: arrays and objects nested deeper than {} levels",
+                      Where(text, too_deep, source), kMaxJsonDepth));
+    }
   } catch (const Json::parse_error& e) {
     // e.byte is 1-based and points just past the offending character.
     std::size_t offset = e.byte == 0 ? 0 : e.byte - 1;
-    TextPosition pos = PositionOf(text, offset);
     std::string what = e.what();
     // Drop nlohmann's "[json.exception.parse_error.101] parse error at line
     // L, column C: " prefix; we print our own location.
     if (auto colon = what.find(": "); colon != std::string::npos) {
       what = what.substr(colon + 2);
     }
-    std::string where = source.empty()
-                            ? fmt::format("line {}, column {}", pos.line, pos.column)
-                            : fmt::format("{}:{}:{}", source, pos.line, pos.column);
-    return InvalidArgumentError(fmt::format("{}: malformed JSON: {}", where, what));
+    return InvalidArgumentError(
+        fmt::format("{}: malformed JSON: {}", Where(text, offset, source), what));
+  } catch (const Json::exception& e) {
+    // A number beyond a double's range ("1e400") is out_of_range 406, which
+    // carries no position: locate the literal its message quotes.
+    std::string what = WhatWithoutId(e);
+    std::size_t offset = 0;
+    if (auto open = what.find('\''), close = what.rfind('\'');
+        open != std::string::npos && close > open) {
+      offset = FindNumberToken(text, std::string_view(what).substr(open + 1, close - open - 1));
+    }
+    return InvalidArgumentError(
+        fmt::format("{}: malformed JSON: {}", Where(text, offset, source), what));
   }
 }
 

@@ -17,7 +17,9 @@ using Json = nlohmann::json;
 
 // Parses `text`. On malformed JSON returns kInvalidArgument with a message
 // "line L, column C: <what>" prefixed by `source` when not empty
-// ("input.json:3:7: syntax error ...").
+// ("input.json:3:7: syntax error ..."), also for arrays and objects nested
+// deeper than 512 levels (the parser is recursive) and for numbers beyond a
+// double's range.
 StatusOr<Json> ParseJson(std::string_view text, std::string_view source = "");
 
 // Reads and parses a file; kNotFound if it cannot be read.

@@ -278,6 +278,13 @@ class Parser {
   }
 
   StatusOr<ExprPtr> ParseUnary() {
+    // Filters nest through "!", "(" and filters inside operands, and every
+    // level passes here; parsing, evaluating and freeing a filter recurse
+    // once per level, so the depth is bounded to keep the stack safe.
+    DepthGuard guard(depth_);
+    if (depth_ > kMaxFilterDepth) {
+      return Fail(fmt::format("filter nested deeper than {} levels", kMaxFilterDepth), pos_);
+    }
     SkipSpaces();
     if (pos_ < text_.size() && text_[pos_] == '!' && text_.substr(pos_, 2) != "!=") {
       ++pos_;
@@ -357,8 +364,16 @@ class Parser {
     return Status::Ok();
   }
 
+  static constexpr int kMaxFilterDepth = 100;
+  struct DepthGuard {
+    explicit DepthGuard(int& depth) : level(++depth) {}
+    ~DepthGuard() { --level; }
+    int& level;
+  };
+
   std::string_view text_;
   size_t pos_ = 0;
+  int depth_ = 0;  // ParseUnary calls in progress
 };
 
 }  // namespace

@@ -26,7 +26,12 @@ struct PayloadTemplate::Node {
   std::vector<Node> items;                           // kArray
   std::optional<ValueExpr> expr;                     // kExpr
   std::string field;                                 // kExpr: "name.$"
+  // Declared here and defaulted below: clang (with libstdc++) rejects the
+  // implicit one, which it instantiates while Node is still incomplete.
+  Node();
 };
+
+PayloadTemplate::Node::Node() = default;
 
 namespace {
 
