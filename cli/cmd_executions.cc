@@ -1,12 +1,27 @@
 // mlflowctl executions list|describe|history: inspect recorded executions.
+// executions resume|stop|redrive: continue an execution left RUNNING by a
+// process that ended, stop one, or redrive a failed one (DESIGN.md §5).
+// Only the process that owns a RUNNING execution runs it (the store's
+// owner_pid): resume refuses an execution another live process (a `run` or
+// `serve`) is running, and stop can only end executions no live process
+// runs; stop a running one where it runs (serve's StopExecution API).
+#include <unistd.h>
+
 #include <iostream>
+#include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/format.h"
+#include "cli/services.h"
+#include "engine/asl/parser.h"
+#include "engine/base/clock.h"
 #include "engine/base/ids.h"
+#include "engine/runtime/engine.h"
+#include "steps/mock_step.h"
 
 namespace mlflowctl::cli {
 
@@ -120,6 +135,177 @@ int History(const std::string& id, bool reverse, bool json, int limit) {
   return kExitOk;
 }
 
+struct RunAgainOptions {
+  std::string id;  // ARN or name
+  bool all = false;
+  std::string mocks_file;
+  bool json = false;
+  bool quiet = false;
+};
+
+// The definition an execution ran with (its machine's version then).
+StatusOr<std::pair<history::StateMachineRecord, std::shared_ptr<const asl::StateMachine>>>
+LoadMachine(store::SqliteExecutionStore& store, const history::ExecutionRecord& r) {
+  StatusOr<history::StateMachineRecord> machine =
+      store.GetStateMachineVersion(r.state_machine_arn, r.state_machine_version);
+  if (!machine.ok()) {
+    return machine.status().WithContext(fmt::format("execution '{}'", r.name));
+  }
+  asl::ParseResult parsed = asl::Parse(machine->definition);
+  if (!parsed.ok()) {
+    return FailedPreconditionError(fmt::format(
+        "the definition of state machine '{}' version {} no longer parses",
+        machine->name, machine->version));
+  }
+  return std::make_pair(*machine, parsed.machine);
+}
+
+// Resumes (or, with `redrive`, redrives) executions in this process and
+// runs them to their end.
+int RunAgain(const RunAgainOptions& o, bool redrive) {
+  auto store = OpenStore();
+  if (!store.ok()) return Fail(store.status());
+  std::vector<history::ExecutionRecord> targets;
+  if (o.all) {
+    history::ExecutionFilter filter;
+    filter.status = history::ExecutionStatus::kRunning;
+    filter.limit = 1000;
+    while (true) {
+      StatusOr<history::ExecutionPage> page = (*store)->ListExecutions(filter);
+      if (!page.ok()) return Fail(page.status());
+      for (auto& r : page->executions) targets.push_back(std::move(r));
+      if (!page->next_token) break;
+      filter.page_token = page->next_token;
+    }
+  } else if (!o.id.empty()) {
+    StatusOr<history::ExecutionRecord> r = Resolve(**store, o.id);
+    if (!r.ok()) return Fail(r.status());
+    targets.push_back(*r);
+  } else {
+    return Fail(InvalidArgumentError("give an execution ARN or name, or --all"));
+  }
+
+  const Clock& clock = *SystemClock::Default();
+  Services services(**store, clock, HomeDir());
+  runtime::ResourceRegistry mocked;
+  const runtime::ResourceRegistry* resources = &services.builtins;
+  if (!o.mocks_file.empty()) {
+    StatusOr<Json> mocks = ParseJsonFile(o.mocks_file);
+    if (!mocks.ok()) return Fail(mocks.status());
+    if (Status s = steps::MockStep::Check(*mocks); !s.ok()) {
+      return Fail(s.WithContext(o.mocks_file));
+    }
+    mocked.RegisterPrefix("",
+                          std::make_shared<steps::MockStep>(std::move(*mocks), &services.builtins));
+    resources = &mocked;
+  }
+  runtime::asio::io_context io;
+  runtime::Engine engine(io, **store, *resources, clock);
+
+  int exit_code = kExitOk;
+  auto worst = [&exit_code](int code) {
+    if (code == kExitOk) return;
+    if (exit_code == kExitOk || code > exit_code) exit_code = code;
+  };
+  std::map<std::string, history::ExecutionRecord> done;
+  std::size_t started = 0;
+  for (const history::ExecutionRecord& r : targets) {
+    auto loaded = LoadMachine(**store, r);
+    if (!loaded.ok()) {
+      worst(Fail(loaded.status()));
+      continue;
+    }
+    auto on_done = [&done](const history::ExecutionRecord& end) { done[end.arn] = end; };
+    Status s;
+    if (redrive) {
+      s = engine.RedriveExecution(loaded->first, loaded->second, r, on_done).status();
+    } else {
+      s = engine.ResumeExecution(loaded->first, loaded->second, r, on_done);
+    }
+    if (!s.ok()) {
+      // With --all, executions another live process runs are skipped.
+      if (o.all && s.code() == StatusCode::kFailedPrecondition) {
+        if (!o.quiet) std::cerr << "mlflowctl: skipped: " << s.message() << "\n";
+        continue;
+      }
+      worst(Fail(s));
+      continue;
+    }
+    ++started;
+    if (!o.quiet && !o.json) {
+      std::cerr << fmt::format("execution {} {}\n", r.name, redrive ? "redriven" : "resumed");
+    }
+  }
+  engine.RunUntilIdle();
+  for (const auto& [arn, r] : done) {
+    if (r.status == history::ExecutionStatus::kRunning) {
+      // Not finished: a store error or a history that does not fit.
+      worst(Fail(FailedPreconditionError(
+          fmt::format("{}: {}: {}", r.name, r.error.value_or(""), r.cause.value_or("")))));
+      continue;
+    }
+    if (o.json) {
+      std::cout << RunResultJson(r).dump() << "\n";
+    } else if (!o.quiet) {
+      std::cerr << fmt::format("execution {} {}\n", r.name,
+                               history::ExecutionStatusName(r.status));
+    }
+    if (r.status != history::ExecutionStatus::kSucceeded) worst(kExitExecutionFailed);
+  }
+  if (o.all && targets.empty() && !o.quiet) std::cerr << "no RUNNING executions\n";
+  (void)started;
+  return exit_code;
+}
+
+// Ends an execution that no live process runs (one left RUNNING by a
+// process that ended) as ABORTED, with an ExecutionAborted event.
+int Stop(const std::string& id, const std::string& error, const std::string& cause) {
+  auto store = OpenStore();
+  if (!store.ok()) return Fail(store.status());
+  StatusOr<history::ExecutionRecord> r = Resolve(**store, id);
+  if (!r.ok()) return Fail(r.status());
+  if (r->status != history::ExecutionStatus::kRunning) {
+    return Fail(FailedPreconditionError(fmt::format(
+        "execution '{}' is {}, not RUNNING", r->name, history::ExecutionStatusName(r->status))));
+  }
+  StatusOr<std::optional<int64_t>> owner = (*store)->ExecutionOwner(r->arn);
+  if (!owner.ok()) return Fail(owner.status());
+  if (owner->has_value() && **owner != ::getpid()) {
+    return Fail(FailedPreconditionError(fmt::format(
+        "execution '{}' runs in process {}; stop it there (serve's StopExecution API) "
+        "or end that process, then stop or resume it here",
+        r->name, **owner)));
+  }
+  // Owning it keeps another process from resuming it meanwhile.
+  const int64_t now = ToEpochMillis(SystemClock::Default()->Now());
+  StatusOr<history::ExecutionRecord> claimed = (*store)->ClaimExecution(r->arn, false, now);
+  if (!claimed.ok()) return Fail(claimed.status());
+  history::HistoryQuery last;
+  last.reverse = true;
+  last.limit = 1;
+  StatusOr<std::vector<history::HistoryEvent>> tail = (*store)->GetHistory(r->arn, last);
+  if (!tail.ok()) return Fail(tail.status());
+  history::HistoryEvent event;
+  event.id = tail->empty() ? 1 : tail->front().id + 1;
+  event.previous_event_id = event.id - 1;
+  event.timestamp_ms = now;
+  event.type = "ExecutionAborted";
+  event.details = Json::object();
+  if (!error.empty()) event.details["error"] = error;
+  if (!cause.empty()) event.details["cause"] = cause;
+  history::ExecutionRecord rec = *claimed;
+  rec.status = history::ExecutionStatus::kAborted;
+  rec.stop_ms = now;
+  if (!error.empty()) rec.error = error;
+  if (!cause.empty()) rec.cause = cause;
+  Status s = (*store)->AppendEvents(rec.arn, {event});
+  if (s.ok()) s = (*store)->UpdateExecution(rec);
+  if (s.ok()) s = (*store)->Sync();
+  if (!s.ok()) return Fail(s);
+  std::cerr << fmt::format("execution {} ABORTED\n", rec.name);
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddExecutionsCommand(CLI::App& app, Runner& run) {
@@ -153,6 +339,37 @@ void AddExecutionsCommand(CLI::App& app, Runner& run) {
   hist->add_flag("--json", *hjson, "GetExecutionHistory's response shape");
   hist->callback([&run, hid, hjson, reverse, limit] {
     run = [=] { return History(*hid, *reverse, *hjson, *limit); };
+  });
+
+  auto ro = std::make_shared<RunAgainOptions>();
+  auto* resume = cmd->add_subcommand(
+      "resume", "Continue executions left RUNNING by a process that ended (from their history)");
+  resume->add_option("execution", ro->id, "Execution ARN or name");
+  resume->add_flag("--all", ro->all, "Every RUNNING execution no live process runs");
+  resume->add_option("--mocks", ro->mocks_file, "Answer Task states from a mocks file");
+  resume->add_flag("--json", ro->json, "One result object per execution on stdout");
+  resume->add_flag("--quiet,-q", ro->quiet, "No messages on stderr");
+  resume->callback([&run, ro] { run = [ro] { return RunAgain(*ro, false); }; });
+
+  auto dro = std::make_shared<RunAgainOptions>();
+  auto* redrive = cmd->add_subcommand(
+      "redrive", "Restart a FAILED, TIMED_OUT or ABORTED execution from what did not succeed");
+  redrive->add_option("execution", dro->id, "Execution ARN or name")->required();
+  redrive->add_option("--mocks", dro->mocks_file, "Answer Task states from a mocks file");
+  redrive->add_flag("--json", dro->json, "The result object on stdout");
+  redrive->add_flag("--quiet,-q", dro->quiet, "No messages on stderr");
+  redrive->callback([&run, dro] { run = [dro] { return RunAgain(*dro, true); }; });
+
+  auto sid = std::make_shared<std::string>();
+  auto serror = std::make_shared<std::string>();
+  auto scause = std::make_shared<std::string>();
+  auto* stop = cmd->add_subcommand(
+      "stop", "End a RUNNING execution that no live process runs as ABORTED");
+  stop->add_option("execution", *sid, "Execution ARN or name")->required();
+  stop->add_option("--error", *serror, "The error recorded");
+  stop->add_option("--cause", *scause, "The cause recorded");
+  stop->callback([&run, sid, serror, scause] {
+    run = [=] { return Stop(*sid, *serror, *scause); };
   });
 }
 

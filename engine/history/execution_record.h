@@ -45,6 +45,9 @@ struct ExecutionRecord {
   std::optional<std::string> cause;
   int64_t start_ms = 0;
   std::optional<int64_t> stop_ms;
+  // RedriveExecution: how often the execution was redriven, and when last.
+  int64_t redrive_count = 0;
+  std::optional<int64_t> redrive_ms;
 
   friend bool operator==(const ExecutionRecord&,
                          const ExecutionRecord&) = default;

@@ -58,8 +58,9 @@ class ExecutionStore {
 
   // Executions. kAlreadyExists if the ARN exists. Durable on return.
   virtual Status CreateExecution(const ExecutionRecord& record) = 0;
-  // Replaces status/output/error/cause/stop of an existing execution
-  // (kNotFound otherwise). Buffered like AppendEvents.
+  // Replaces status/output/error/cause/stop and the redrive count and date
+  // of an existing execution (kNotFound otherwise). Buffered like
+  // AppendEvents. A status other than RUNNING ends the owner's claim.
   virtual Status UpdateExecution(const ExecutionRecord& record) = 0;
   // kNotFound if none. Sees buffered writes.
   virtual StatusOr<ExecutionRecord> GetExecution(const std::string& arn) = 0;
@@ -67,6 +68,19 @@ class ExecutionStore {
   virtual StatusOr<ExecutionRecord> FindExecutionByName(const std::string& name) = 0;
   // Newest first by start time.
   virtual StatusOr<ExecutionPage> ListExecutions(const ExecutionFilter& filter) = 0;
+
+  // Claims an execution for this process before it resumes or redrives it
+  // (one owner per RUNNING execution; DESIGN.md §5), and returns its record.
+  // Without `redrive` the execution must be RUNNING and not owned by another
+  // live process. With `redrive` it must be FAILED, TIMED_OUT or ABORTED; it
+  // becomes RUNNING with redrive_count + 1, redrive_ms = now_ms and no stop
+  // date, output, error or cause. kFailedPrecondition otherwise (with the
+  // reason), kNotFound if there is no such execution. Durable on return.
+  // CreateExecution of a RUNNING execution makes the creating process its
+  // owner; stores without processes (MemoryStore) only check the status.
+  virtual StatusOr<ExecutionRecord> ClaimExecution(const std::string& arn,
+                                                   bool redrive,
+                                                   int64_t now_ms) = 0;
 
   // History. Events of one execution must be appended in id order without
   // gaps (kFailedPrecondition otherwise). May be buffered.

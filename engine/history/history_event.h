@@ -18,6 +18,11 @@ struct HistoryEvent {
   int64_t timestamp_ms = 0;       // epoch milliseconds
   std::string type;               // "ExecutionStarted", "TaskStateEntered", ...
   Json details;  // the object under the type's details key (may be null)
+  // Internal, not part of the API shape: the key of the frame (the top
+  // level "", a Parallel branch or a Map iteration) whose states emitted the
+  // event, so that resuming can replay each frame's events in order
+  // (engine/runtime/replay.h). Branches' events interleave in id order.
+  std::string frame;
 
   // The AWS API shape: {"id","previousEventId","timestamp","type",
   // "<detailsKey>": details}; timestamp as epoch seconds (a JSON number).

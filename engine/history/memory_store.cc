@@ -105,7 +105,21 @@ Status MemoryStore::UpdateExecution(const ExecutionRecord& record) {
   stored.error = record.error;
   stored.cause = record.cause;
   stored.stop_ms = record.stop_ms;
+  stored.redrive_count = record.redrive_count;
+  stored.redrive_ms = record.redrive_ms;
   return Status::Ok();
+}
+
+StatusOr<ExecutionRecord> MemoryStore::ClaimExecution(const std::string& arn,
+                                                      bool redrive,
+                                                      int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = executions_.find(arn);
+  if (it == executions_.end()) return ExecutionNotFound(arn);
+  ExecutionRecord& stored = it->second.record;
+  MLF_RETURN_IF_ERROR(CheckClaimable(stored, redrive));
+  if (redrive) ApplyRedrive(stored, now_ms);
+  return stored;
 }
 
 StatusOr<ExecutionRecord> MemoryStore::GetExecution(const std::string& arn) {

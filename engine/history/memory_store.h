@@ -36,6 +36,11 @@ class MemoryStore : public ExecutionStore {
   StatusOr<ExecutionRecord> FindExecutionByName(const std::string& name) override;
   StatusOr<ExecutionPage> ListExecutions(const ExecutionFilter& filter) override;
 
+  // One process: only the status is checked (the Engine refuses an
+  // execution it already runs).
+  StatusOr<ExecutionRecord> ClaimExecution(const std::string& arn, bool redrive,
+                                           int64_t now_ms) override;
+
   Status AppendEvents(const std::string& execution_arn,
                       const std::vector<HistoryEvent>& events) override;
   StatusOr<std::vector<HistoryEvent>> GetHistory(

@@ -41,6 +41,37 @@ Status CheckAppendedEvents(const std::string& execution_arn, int64_t last_id,
   return Status::Ok();
 }
 
+Status CheckClaimable(const ExecutionRecord& record, bool redrive) {
+  const std::string_view status = ExecutionStatusName(record.status);
+  if (!redrive) {
+    if (record.status == ExecutionStatus::kRunning) return Status::Ok();
+    return FailedPreconditionError(fmt::format(
+        "execution '{}' is {}, not RUNNING; only RUNNING executions resume",
+        record.arn, status));
+  }
+  switch (record.status) {
+    case ExecutionStatus::kFailed:
+    case ExecutionStatus::kTimedOut:
+    case ExecutionStatus::kAborted:
+      return Status::Ok();
+    default:
+      return FailedPreconditionError(fmt::format(
+          "execution '{}' is {} and cannot be redriven (only FAILED, "
+          "TIMED_OUT and ABORTED executions can)",
+          record.arn, status));
+  }
+}
+
+void ApplyRedrive(ExecutionRecord& record, int64_t now_ms) {
+  record.status = ExecutionStatus::kRunning;
+  record.output.reset();
+  record.error.reset();
+  record.cause.reset();
+  record.stop_ms.reset();
+  record.redrive_count += 1;
+  record.redrive_ms = now_ms;
+}
+
 int EffectiveListLimit(const ExecutionFilter& filter) {
   return filter.limit > 0 ? filter.limit : kDefaultListLimit;
 }

@@ -29,6 +29,13 @@ Status CheckExecutionRecord(const ExecutionRecord& record);
 Status CheckAppendedEvents(const std::string& execution_arn, int64_t last_id,
                            const std::vector<HistoryEvent>& events);
 
+// ClaimExecution's status rule: kFailedPrecondition unless the execution is
+// RUNNING (resume) or FAILED, TIMED_OUT or ABORTED (redrive), worded as the
+// API's ExecutionNotRedrivable reasons.
+Status CheckClaimable(const ExecutionRecord& record, bool redrive);
+// What a redrive changes in the record (ClaimExecution with `redrive`).
+void ApplyRedrive(ExecutionRecord& record, int64_t now_ms);
+
 int EffectiveListLimit(const ExecutionFilter& filter);
 
 // kNotFound with the message every store uses.

@@ -26,6 +26,27 @@ Status Engine::StopExecution(const std::string& execution_arn, const std::string
   return interpreter_->Stop(execution_arn, error, cause);
 }
 
+Status Engine::ResumeExecution(const history::StateMachineRecord& machine,
+                               std::shared_ptr<const asl::StateMachine> parsed,
+                               const history::ExecutionRecord& execution,
+                               DoneCallback on_done) {
+  return interpreter_
+      ->Resume(machine, std::move(parsed), execution, std::move(on_done), false)
+      .status();
+}
+
+StatusOr<history::ExecutionRecord> Engine::RedriveExecution(
+    const history::StateMachineRecord& machine,
+    std::shared_ptr<const asl::StateMachine> parsed,
+    const history::ExecutionRecord& execution, DoneCallback on_done) {
+  return interpreter_->Resume(machine, std::move(parsed), execution, std::move(on_done),
+                              true);
+}
+
+bool Engine::IsRunning(const std::string& execution_arn) const {
+  return interpreter_->IsRunning(execution_arn);
+}
+
 std::size_t Engine::running() const { return interpreter_->running(); }
 
 void Engine::RunUntilIdle() { interpreter_->RunUntilIdle(); }

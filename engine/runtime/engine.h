@@ -74,6 +74,37 @@ class Engine {
   Status StopExecution(const std::string& execution_arn, const std::string& error,
                        const std::string& cause);
 
+  // Continues an execution left RUNNING by a process that ended (killed or
+  // shut down) from its durable history: a state whose result is recorded
+  // is not run again, and new events continue the ids after the last
+  // recorded one. kFailedPrecondition when the execution is not RUNNING or
+  // another live process owns it (ExecutionStore::ClaimExecution),
+  // kAlreadyExists when it already runs in this engine. `parsed` must be the
+  // definition version the execution ran with; when its recorded history
+  // does not fit (the definition changed), `on_done` gets the record still
+  // RUNNING with error "mlflowctl.ReplayMismatch" and a cause saying where.
+  // How replay works: engine/runtime/replay.h.
+  Status ResumeExecution(const history::StateMachineRecord& machine,
+                         std::shared_ptr<const asl::StateMachine> parsed,
+                         const history::ExecutionRecord& execution,
+                         DoneCallback on_done);
+
+  // RedriveExecution as AWS documents it: restarts a FAILED, TIMED_OUT or
+  // ABORTED execution from the states that did not succeed (succeeded ones
+  // are not run again), with an ExecutionRedriven event and redriveCount + 1.
+  // Inline Map and Parallel run again only the iterations and branches that
+  // failed or were aborted; Retry counts continue; TimeoutSeconds counts
+  // from the redrive. Returns the record as it now is (RUNNING).
+  // kFailedPrecondition (the API's ExecutionNotRedrivable) otherwise, also
+  // when another process redrives it at the same time.
+  StatusOr<history::ExecutionRecord> RedriveExecution(
+      const history::StateMachineRecord& machine,
+      std::shared_ptr<const asl::StateMachine> parsed,
+      const history::ExecutionRecord& execution, DoneCallback on_done);
+
+  // True when the execution runs in this engine.
+  bool IsRunning(const std::string& execution_arn) const;
+
   // Number of executions running in this engine.
   std::size_t running() const;
 

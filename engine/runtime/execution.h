@@ -18,6 +18,7 @@
 #include "engine/history/history_event.h"
 #include "engine/runtime/cancel_token.h"
 #include "engine/runtime/engine.h"
+#include "engine/runtime/replay.h"
 
 namespace mlflowctl::runtime {
 
@@ -36,6 +37,12 @@ struct Execution {
   Error stop_error;
   DoneCallback on_done;
   uint64_t task_sequence = 0;
+  // Resumed or redriven: the recorded events still to replay (replay.h);
+  // null for an execution that started in this engine.
+  std::unique_ptr<ReplayLog> replay;
+  // Set when a frame emitted an event other than the recorded one: the
+  // execution stops without recording an end and stays RUNNING.
+  std::string replay_error;
 };
 
 // One sequence of states. `context` is this frame's copy of $$ (State.*
@@ -53,6 +60,17 @@ struct Frame {
   const Frame* inherit_from = nullptr;
   int64_t last_event_id = 0;     // previousEventId of the next event
   int64_t entered_event_id = 0;  // id of the current state's Entered event
+  // Replay (replay.h): this frame's key, its recorded events (null when
+  // none) and how many of them were used.
+  std::string key;
+  const std::vector<history::HistoryEvent>* recorded = nullptr;
+  std::size_t replayed = 0;
+  // The last event's timestamp and whether it was a recorded one; the
+  // current state's entry time (epoch ms) and whether it was recorded.
+  int64_t last_event_ms = 0;
+  bool last_replayed = false;
+  int64_t entered_ms = 0;
+  bool entered_replayed = false;
 };
 
 // The outcome of running states: the final output or an error.

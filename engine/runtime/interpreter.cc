@@ -160,11 +160,19 @@ Awaitable<void> Interpreter::RunExecution(std::shared_ptr<Execution> execution) 
   root.cancel = &execution->cancel;
   root.context = execution->context;
   root.last_event_id = 1;
+  AttachReplay(root);
 
-  // Top-level TimeoutSeconds: a watchdog that stops the execution.
+  // Top-level TimeoutSeconds: a watchdog that stops the execution. A resumed
+  // execution counts from its start, a redriven one from its redrive.
   auto watchdog = std::make_shared<CancelToken>();
   if (auto t = root.machine->timeout_seconds()) {
-    TimePoint deadline = engine_.clock().Now() + std::chrono::seconds(*t);
+    const history::ExecutionRecord& rec = execution->record;
+    TimePoint from = engine_.clock().Now();
+    if (execution->replay != nullptr) {
+      from = FromEpochMillis(rec.redrive_count > 0 && rec.redrive_ms ? *rec.redrive_ms
+                                                                       : rec.start_ms);
+    }
+    TimePoint deadline = from + std::chrono::seconds(*t);
     asio::co_spawn(engine_.io(),
                    SleepThen(timers_, deadline, watchdog,
                              [execution] {
@@ -184,10 +192,23 @@ Awaitable<void> Interpreter::RunExecution(std::shared_ptr<Execution> execution) 
 }
 
 void Interpreter::FinishExecution(Execution& execution, const Outcome& outcome) {
+  execution.replay.reset();
   Frame root;
   root.execution = &execution;
   root.last_event_id = execution.next_event_id - 1;
   history::ExecutionRecord& rec = execution.record;
+  if (!execution.replay_error.empty()) {
+    // The recorded history does not fit the definition: record no end; the
+    // execution stays RUNNING for a later resume (or a stop).
+    FlushEvents(execution);
+    (void)engine_.store().Sync();
+    rec.error = "mlflowctl.ReplayMismatch";
+    rec.cause = execution.replay_error;
+    auto keep = running_[rec.arn];
+    running_.erase(rec.arn);
+    if (execution.on_done) execution.on_done(rec);
+    return;
+  }
   rec.stop_ms = ToEpochMillis(engine_.clock().Now());
   if (execution.stop_reason != StopReason::kNone) {
     const Error& e = execution.stop_error;
@@ -238,7 +259,11 @@ Awaitable<Outcome> Interpreter::RunStates(Frame& frame, Json input) {
     frame.inherit_from = nullptr;
   }
   while (true) {
-    if (frame.cancel->cancelled()) co_return Outcome{{}, CancelledError()};
+    if (AbortedHere(frame)) {
+      co_await AwaitCancel(*frame.cancel);
+      co_return Outcome{{}, CancelledError()};
+    }
+    if (Cancelled(frame)) co_return Outcome{{}, CancelledError()};
     if (max_events > 0 && frame.execution->next_event_id > max_events) {
       co_return Outcome{{}, Error{error_names::kRuntime,
                                   fmt::format("The execution reached the maximum "
@@ -252,14 +277,22 @@ Awaitable<Outcome> Interpreter::RunStates(Frame& frame, Json input) {
     if (auto e = CheckPayloadSize(state, input_text.size(), "input")) {
       co_return Outcome{{}, *e};
     }
-    Emit(frame, EnteredEvent(state.type),
-         Json{{"name", state.name},
-              {"input", std::move(input_text)},
-              {"inputDetails", {{"truncated", false}}}});
+    const history::HistoryEvent* entered =
+        Emit(frame, EnteredEvent(state.type),
+             Json{{"name", state.name},
+                  {"input", std::move(input_text)},
+                  {"inputDetails", {{"truncated", false}}}});
     frame.entered_event_id = frame.last_event_id;
+    frame.entered_ms = frame.last_event_ms;
+    frame.entered_replayed = entered != nullptr;
+    if (entered != nullptr) {
+      // $$.State.EnteredTime as recorded.
+      frame.context["State"]["EnteredTime"] =
+          FormatIso8601(FromEpochMillis(entered->timestamp_ms));
+    }
 
     StepOutcome step = co_await RunState(frame, state, data);
-    if (step.error && !IsCancelled(*step.error) && !frame.cancel->cancelled()) {
+    if (step.error && !IsCancelled(*step.error) && !Cancelled(frame)) {
       // ASL Catch: catchers are tried in order; the first match wins.
       const asl::Catcher* catcher = nullptr;
       for (const asl::Catcher& c : state.catch_) {
@@ -288,6 +321,19 @@ Awaitable<Outcome> Interpreter::RunStates(Frame& frame, Json input) {
     }
 
     if (state.type != asl::StateType::kFail) {
+      // Replay: the recorded output stands, so values that differ from run
+      // to run (States.UUID, times) stay as they were.
+      const history::HistoryEvent* next = PeekRecorded(frame);
+      if (next != nullptr && next->type == ExitedEvent(state.type)) {
+        auto it = next->details.find("output");
+        if (it != next->details.end() && it->is_string()) {
+          StatusOr<Json> recorded = ParseJson(it->get<std::string>(), "recorded output");
+          if (recorded.ok()) {
+            step.output = std::move(*recorded);
+            output_text = it->get<std::string>();
+          }
+        }
+      }
       Emit(frame, ExitedEvent(state.type),
            Json{{"name", state.name},
                 {"output", std::move(output_text)},
@@ -416,7 +462,10 @@ Awaitable<StepOutcome> Interpreter::RunWait(Frame& frame, const asl::State& stat
     co_return out;
   }
   const Json& data = std::get<Json>(effective);
-  TimePoint now = engine_.clock().Now();
+  // A replayed Wait counts from its recorded entry, so a resumed Wait does
+  // not start its whole duration again.
+  TimePoint now = frame.entered_replayed ? FromEpochMillis(frame.entered_ms)
+                                         : engine_.clock().Now();
   TimePoint deadline = now;
   path::Scope scope = ScopeOf(frame, data);
   if (state.wait_seconds) {
@@ -451,11 +500,20 @@ Awaitable<StepOutcome> Interpreter::RunWait(Frame& frame, const asl::State& stat
     }
     deadline = *t;
   }
-  // (gcc 12 miscompiles co_await inside an if condition: keep it apart.)
-  bool reached = co_await timers_.SleepUntil(deadline, *frame.cancel);
-  if (!reached) {
-    out.error = CancelledError();
-    co_return out;
+  if (!Replaying(frame)) {  // else its exit is recorded: the wait was over
+    if (AbortedHere(frame)) {
+      co_await AwaitCancel(*frame.cancel);
+      out.error = CancelledError();
+      co_return out;
+    }
+    // A timer is a side effect: its start is durable before it sleeps.
+    if (deadline > engine_.clock().Now()) SyncOrStop(*frame.execution);
+    // (gcc 12 miscompiles co_await inside an if condition: keep it apart.)
+    bool reached = co_await timers_.SleepUntil(deadline, *frame.cancel);
+    if (!reached) {
+      out.error = CancelledError();
+      co_return out;
+    }
   }
   if (state.assign) {
     Json assigned;

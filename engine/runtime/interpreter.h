@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <variant>
 
@@ -44,7 +45,14 @@ class Interpreter {
                                            DoneCallback on_done);
   Status Stop(const std::string& arn, const std::string& error,
               const std::string& cause);
+  // interpreter_resume.cc: Engine::ResumeExecution (redrive false) and
+  // Engine::RedriveExecution (redrive true).
+  StatusOr<history::ExecutionRecord> Resume(
+      const history::StateMachineRecord& machine,
+      std::shared_ptr<const asl::StateMachine> parsed,
+      const history::ExecutionRecord& execution, DoneCallback on_done, bool redrive);
   std::size_t running() const { return running_.size(); }
+  bool IsRunning(const std::string& arn) const { return running_.count(arn) > 0; }
   void RunUntilIdle();
 
  private:
@@ -60,8 +68,31 @@ class Interpreter {
                                  const Json& input);
   StepOutcome RunFail(Frame& frame, const asl::State& state, const Json& input);
 
+  // interpreter_resume.cc: replay (replay.h).
+  // Gives `frame` its recorded events, if the execution replays any.
+  void AttachReplay(Frame& frame) const;
+  // The frame's next recorded event, or null when it runs live.
+  const history::HistoryEvent* PeekRecorded(const Frame& frame) const;
+  // True while the frame has recorded events to replay (cancellation waits
+  // until they are used up: it happened later in the recorded run).
+  bool Replaying(const Frame& frame) const;
+  // True when the recorded run aborted this Map iteration here: it waits
+  // for the cancellation that the replay of a sibling's failure brings.
+  bool AbortedHere(const Frame& frame) const;
+  // frame.cancel is cancelled and the frame no longer replays.
+  bool Cancelled(const Frame& frame) const;
+  Awaitable<void> AwaitCancel(CancelToken& token);
+  // The frame emitted `type` where `recorded` was recorded: stops the
+  // execution, which stays RUNNING (Execution::replay_error).
+  void ReplayMismatch(Frame& frame, const history::HistoryEvent& recorded,
+                      std::string_view emitted);
+  // Sync(), stopping the execution when the store fails.
+  void SyncOrStop(Execution& execution);
+
   // interpreter_io.cc: data processing and events.
-  void Emit(Frame& frame, const char* type, Json details);
+  // Appends an event to the frame; in replay takes the frame's next
+  // recorded event instead and returns it (null when the event is new).
+  const history::HistoryEvent* Emit(Frame& frame, const char* type, Json details);
   void FlushEvents(Execution& execution);
   Status Sync(Execution& execution);
   path::Scope ScopeOf(const Frame& frame, const Json& input) const;

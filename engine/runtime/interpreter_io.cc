@@ -11,18 +11,38 @@ namespace {
 constexpr std::size_t kFlushEvery = 1024;
 }  // namespace
 
-void Interpreter::Emit(Frame& frame, const char* type, Json details) {
+const history::HistoryEvent* Interpreter::Emit(Frame& frame, const char* type,
+                                               Json details) {
   Execution& e = *frame.execution;
+  if (frame.recorded != nullptr) {
+    if (const history::HistoryEvent* rec = PeekRecorded(frame)) {
+      if (rec->type != type) {
+        ReplayMismatch(frame, *rec, type);
+        return nullptr;
+      }
+      ++frame.replayed;
+      frame.last_event_id = rec->id;
+      frame.last_event_ms = rec->timestamp_ms;
+      frame.last_replayed = true;
+      return rec;
+    }
+  }
+  // After a mismatch nothing more is recorded (the execution unwinds).
+  if (!e.replay_error.empty()) return nullptr;
   history::HistoryEvent event;
   event.id = e.next_event_id++;
   event.previous_event_id = frame.last_event_id;
   event.timestamp_ms = ToEpochMillis(engine_.clock().Now());
   event.type = type;
   event.details = std::move(details);
+  event.frame = frame.key;
   frame.last_event_id = event.id;
+  frame.last_event_ms = event.timestamp_ms;
+  frame.last_replayed = false;
   if (engine_.options().on_event) engine_.options().on_event(e.record.arn, event);
   e.pending.push_back(std::move(event));
   if (e.pending.size() >= kFlushEvery) FlushEvents(e);
+  return nullptr;
 }
 
 void Interpreter::FlushEvents(Execution& execution) {
@@ -41,6 +61,15 @@ void Interpreter::FlushEvents(Execution& execution) {
 Status Interpreter::Sync(Execution& execution) {
   FlushEvents(execution);
   return engine_.store().Sync();
+}
+
+void Interpreter::SyncOrStop(Execution& execution) {
+  Status s = Sync(execution);
+  if (!s.ok() && execution.stop_reason == StopReason::kNone) {
+    execution.stop_reason = StopReason::kAborted;
+    execution.stop_error = Error{"mlflowctl.StoreError", s.ToString()};
+    execution.cancel.Cancel();
+  }
 }
 
 path::Scope Interpreter::ScopeOf(const Frame& frame, const Json& input) const {

@@ -19,6 +19,9 @@ Awaitable<Interpreter::ChildResult> Interpreter::RunChildren(
   if (limit == 0 || limit > count) limit = count;
 
   CancelToken group(parent.cancel);
+  // The ParallelStateStarted / MapStateStarted event: names the children's
+  // frames (replay.h).
+  const int64_t group_id = parent.last_event_id;
   std::vector<std::unique_ptr<Frame>> frames(count);
   Signal all_done(engine_.io());
   std::size_t launched = 0, finished = 0, failures = 0;
@@ -40,9 +43,8 @@ Awaitable<Interpreter::ChildResult> Interpreter::RunChildren(
       }
     }
     result.outcomes[i] = std::move(outcome);
-    if (!stopping && launched < count && !parent.cancel->cancelled()) launch_next();
-    if (finished == launched && (stopping || launched == count ||
-                                 parent.cancel->cancelled())) {
+    if (!stopping && launched < count && !Cancelled(parent)) launch_next();
+    if (finished == launched && (stopping || launched == count || Cancelled(parent))) {
       all_done.Notify();
     }
   };
@@ -53,6 +55,8 @@ Awaitable<Interpreter::ChildResult> Interpreter::RunChildren(
     frame->cancel = &group;
     frame->inherit_from = &parent;  // context and variables, when it starts
     frame->last_event_id = parent.last_event_id;
+    frame->key = ChildFrameKey(parent.key, group_id, i);
+    AttachReplay(*frame);
     Json input;
     std::optional<Error> error = make(i, *frame, input);
     frames[i] = std::move(frame);
@@ -76,7 +80,7 @@ Awaitable<Interpreter::ChildResult> Interpreter::RunChildren(
   };
   while (launched < limit && !stopping) launch_next();
   co_await all_done.Wait();
-  if (parent.cancel->cancelled() && !result.error) result.error = CancelledError();
+  if (Cancelled(parent) && !result.error) result.error = CancelledError();
   co_return result;
 }
 

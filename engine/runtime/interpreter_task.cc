@@ -45,7 +45,7 @@ Awaitable<Value> Interpreter::WithRetry(Frame& frame, const asl::State& state,
     Value v = co_await attempt(frame, total);
     if (!std::holds_alternative<Error>(v)) co_return v;
     const Error& error = std::get<Error>(v);
-    if (IsCancelled(error) || frame.cancel->cancelled()) co_return CancelledError();
+    if (IsCancelled(error) || Cancelled(frame)) co_return CancelledError();
     // ASL Retry: retriers are tried in order; the first match is used, and
     // when its MaxAttempts are used up the error goes on to Catch.
     std::size_t i = 0;
@@ -56,9 +56,17 @@ Awaitable<Value> Interpreter::WithRetry(Frame& frame, const asl::State& state,
     double delay = RetryDelaySeconds(state.retry[i], retries[i], random_);
     ++retries[i];
     ++total;
-    TimePoint deadline = engine_.clock().Now() +
-                         std::chrono::duration_cast<TimePoint::duration>(
-                             std::chrono::duration<double>(delay));
+    // Replay: the next attempt is recorded, so its interval was over.
+    if (Replaying(frame)) continue;
+    if (AbortedHere(frame)) {
+      co_await AwaitCancel(*frame.cancel);
+      co_return CancelledError();
+    }
+    // The interval counts from the failure, also when that was recorded.
+    TimePoint from = frame.last_replayed ? FromEpochMillis(frame.last_event_ms)
+                                         : engine_.clock().Now();
+    TimePoint deadline = from + std::chrono::duration_cast<TimePoint::duration>(
+                                    std::chrono::duration<double>(delay));
     bool reached = co_await timers_.SleepUntil(deadline, *frame.cancel);
     if (!reached) co_return CancelledError();
   }
@@ -116,7 +124,8 @@ Awaitable<Value> Interpreter::InvokeTask(Frame& frame, const asl::State& state,
                  {"parameters", DumpJson(parameters)}};
   if (!timeout_j.is_null()) scheduled["timeoutInSeconds"] = timeout_j;
   if (!heartbeat_j.is_null()) scheduled["heartbeatInSeconds"] = heartbeat_j;
-  Emit(frame, "TaskScheduled", std::move(scheduled));
+  const history::HistoryEvent* scheduled_rec =
+      Emit(frame, "TaskScheduled", std::move(scheduled));
 
   TaskHandler* handler = engine_.resources().Find(state.resource);
   if (handler == nullptr) {
@@ -126,11 +135,57 @@ Awaitable<Value> Interpreter::InvokeTask(Frame& frame, const asl::State& state,
                             fmt::join(engine_.resources().Names(), ", "))};
     co_return StateRuntimeError(state, frame.entered_event_id, error);
   }
-  // The side effect starts only once its scheduling is durable.
-  if (Status s = Sync(execution); !s.ok()) {
-    co_return Error{"mlflowctl.StoreError", s.ToString()};
+  const history::HistoryEvent* next = PeekRecorded(frame);
+  if (next == nullptr || next->type != "TaskStarted") {
+    if (AbortedHere(frame)) {
+      co_await AwaitCancel(*frame.cancel);
+      co_return CancelledError();
+    }
+    // The side effect starts only once its scheduling is durable.
+    if (Status s = Sync(execution); !s.ok()) {
+      co_return Error{"mlflowctl.StoreError", s.ToString()};
+    }
   }
-  Emit(frame, "TaskStarted", Json{{"resourceType", resource_type}, {"resource", resource}});
+  const history::HistoryEvent* started_rec = Emit(
+      frame, "TaskStarted", Json{{"resourceType", resource_type}, {"resource", resource}});
+  const Json* input = &parameters;
+  Json recorded_parameters;
+  if (started_rec != nullptr) {
+    // Replay: a recorded result stands for the invocation.
+    next = PeekRecorded(frame);
+    if (next != nullptr && next->type == "TaskSucceeded") {
+      Emit(frame, "TaskSucceeded", Json());
+      StatusOr<Json> output =
+          ParseJson(next->details.value("output", std::string("null")), "recorded output");
+      if (!output.ok()) co_return Error{error_names::kRuntime, output.status().ToString()};
+      co_return std::move(*output);
+    }
+    if (next != nullptr && (next->type == "TaskFailed" || next->type == "TaskTimedOut")) {
+      Error error{next->details.value("error", std::string()),
+                  next->details.value("cause", std::string())};
+      Emit(frame, next->type.c_str(), Json());
+      co_return error;
+    }
+    if (AbortedHere(frame)) {
+      co_await AwaitCancel(*frame.cancel);
+      co_return CancelledError();
+    }
+    if (next != nullptr) {
+      ReplayMismatch(frame, *next, "a result of the task");
+      co_return CancelledError();
+    }
+  }
+  if (scheduled_rec != nullptr) {
+    // The task was running when the process ended: it runs again (at least
+    // once), with the parameters it was scheduled with.
+    StatusOr<Json> p = ParseJson(
+        scheduled_rec->details.value("parameters", std::string("null")), "recorded parameters");
+    if (p.ok()) {
+      recorded_parameters = std::move(*p);
+      input = &recorded_parameters;
+    }
+  }
+  if (Cancelled(frame)) co_return CancelledError();
 
   struct Shared {
     explicit Shared(asio::io_context& io) : done(io) {}
@@ -143,7 +198,7 @@ Awaitable<Value> Interpreter::InvokeTask(Frame& frame, const asl::State& state,
   auto shared = std::make_shared<Shared>(engine_.io());
   TaskRequest request;
   request.resource = state.resource;
-  request.input = parameters;
+  request.input = *input;
   request.execution_arn = execution.record.arn;
   request.state_name = state.name;
   request.task_token = fmt::format("{}#{}#{}", execution.record.arn,
@@ -203,6 +258,7 @@ Awaitable<Value> Interpreter::InvokeTask(Frame& frame, const asl::State& state,
     Emit(frame, "TaskTimedOut",
          Json{{"resourceType", resource_type}, {"resource", resource},
               {"error", error.name}, {"cause", error.cause}});
+    SyncOrStop(execution);  // results are durable promptly
     co_return error;
   }
   StepResult& r = *shared->result;
@@ -210,12 +266,16 @@ Awaitable<Value> Interpreter::InvokeTask(Frame& frame, const asl::State& state,
     Emit(frame, "TaskFailed",
          Json{{"resourceType", resource_type}, {"resource", resource},
               {"error", e->name}, {"cause", e->cause}});
+    SyncOrStop(execution);
     co_return *e;
   }
   Json& output = std::get<Json>(r);
   Emit(frame, "TaskSucceeded",
        Json{{"resourceType", resource_type}, {"resource", resource},
             {"output", DumpJson(output)}, {"outputDetails", {{"truncated", false}}}});
+  // A succeeded task is not run again once its result is durable; syncing
+  // here keeps the window in which a crash loses it small.
+  SyncOrStop(execution);
   co_return std::move(output);
 }
 

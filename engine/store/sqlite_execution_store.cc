@@ -1,5 +1,9 @@
 #include "engine/store/sqlite_execution_store.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <filesystem>
 #include <limits>
 #include <optional>
@@ -26,7 +30,8 @@ using history::StateMachineRecord;
 
 constexpr char kExecutionColumns[] =
     "arn, name, state_machine_arn, state_machine_name, state_machine_version, "
-    "status, input, output, error, cause, start_ms, stop_ms";
+    "status, input, output, error, cause, start_ms, stop_ms, redrive_count, "
+    "redrive_ms";
 
 StatusOr<ExecutionRecord> ReadExecution(const SqliteStatement& stmt) {
   ExecutionRecord record;
@@ -49,6 +54,8 @@ StatusOr<ExecutionRecord> ReadExecution(const SqliteStatement& stmt) {
   record.cause = stmt.ColumnOptionalText(9);
   record.start_ms = stmt.ColumnInt64(10);
   record.stop_ms = stmt.ColumnOptionalInt64(11);
+  record.redrive_count = stmt.ColumnInt64(12);
+  record.redrive_ms = stmt.ColumnOptionalInt64(13);
   return record;
 }
 
@@ -65,6 +72,14 @@ StateMachineRecord ReadStateMachine(const SqliteStatement& stmt) {
   record.created_ms = stmt.ColumnInt64(6);
   record.updated_ms = stmt.ColumnInt64(7);
   return record;
+}
+
+// True when process `pid` exists (one machine: kill(pid, 0); EPERM means
+// it exists but belongs to someone else).
+bool ProcessAlive(int64_t pid) {
+  if (pid <= 0) return false;
+  if (::kill(static_cast<pid_t>(pid), 0) == 0) return true;
+  return errno == EPERM;
 }
 
 // Sets the connection's pragmas and brings the schema up to date.
@@ -383,8 +398,9 @@ Status SqliteExecutionStore::CreateExecution(const ExecutionRecord& record) {
   Status result = [&]() -> Status {
     MLF_ASSIGN_OR_RETURN(
         SqliteStatement * stmt,
-        db_->Cached(fmt::format("INSERT INTO executions ({}) VALUES (?1, ?2, "
-                                "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        db_->Cached(fmt::format("INSERT INTO executions ({}, owner_pid) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                                "?10, ?11, ?12, ?13, ?14, ?15)",
                                 kExecutionColumns)));
     ScopedReset reset(stmt);
     MLF_RETURN_IF_ERROR(stmt->BindText(1, record.arn));
@@ -400,6 +416,12 @@ Status SqliteExecutionStore::CreateExecution(const ExecutionRecord& record) {
     MLF_RETURN_IF_ERROR(stmt->BindOptionalText(10, record.cause));
     MLF_RETURN_IF_ERROR(stmt->BindInt64(11, record.start_ms));
     MLF_RETURN_IF_ERROR(stmt->BindOptionalInt64(12, record.stop_ms));
+    MLF_RETURN_IF_ERROR(stmt->BindInt64(13, record.redrive_count));
+    MLF_RETURN_IF_ERROR(stmt->BindOptionalInt64(14, record.redrive_ms));
+    // The creating process runs a RUNNING execution (ClaimExecution).
+    std::optional<int64_t> owner;
+    if (record.status == history::ExecutionStatus::kRunning) owner = ::getpid();
+    MLF_RETURN_IF_ERROR(stmt->BindOptionalInt64(15, owner));
     Status inserted = stmt->Run();
     if (inserted.code() == StatusCode::kAlreadyExists) {
       return AlreadyExistsError(
@@ -419,7 +441,9 @@ Status SqliteExecutionStore::UpdateExecution(const ExecutionRecord& record) {
     MLF_ASSIGN_OR_RETURN(
         SqliteStatement * stmt,
         db_->Cached("UPDATE executions SET status = ?2, output = ?3, error = "
-                    "?4, cause = ?5, stop_ms = ?6 WHERE arn = ?1"));
+                    "?4, cause = ?5, stop_ms = ?6, redrive_count = ?7, "
+                    "redrive_ms = ?8, owner_pid = CASE WHEN ?2 = 'RUNNING' "
+                    "THEN owner_pid END WHERE arn = ?1"));
     ScopedReset reset(stmt);
     MLF_RETURN_IF_ERROR(stmt->BindText(1, record.arn));
     MLF_RETURN_IF_ERROR(
@@ -428,12 +452,83 @@ Status SqliteExecutionStore::UpdateExecution(const ExecutionRecord& record) {
     MLF_RETURN_IF_ERROR(stmt->BindOptionalText(4, record.error));
     MLF_RETURN_IF_ERROR(stmt->BindOptionalText(5, record.cause));
     MLF_RETURN_IF_ERROR(stmt->BindOptionalInt64(6, record.stop_ms));
+    MLF_RETURN_IF_ERROR(stmt->BindInt64(7, record.redrive_count));
+    MLF_RETURN_IF_ERROR(stmt->BindOptionalInt64(8, record.redrive_ms));
     MLF_RETURN_IF_ERROR(stmt->Run());
     if (db_->Changes() == 0) return history::ExecutionNotFound(record.arn);
     return Status::Ok();
   }();
   MLF_RETURN_IF_ERROR(EndWriteLocked(result, 1));
   return CommitIfFullLocked();
+}
+
+StatusOr<ExecutionRecord> SqliteExecutionStore::ClaimExecution(
+    const std::string& arn, bool redrive, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MLF_RETURN_IF_ERROR(BeginWriteLocked());
+  // In the write transaction: no other process can claim in between.
+  StatusOr<ExecutionRecord> claimed = [&]() -> StatusOr<ExecutionRecord> {
+    MLF_ASSIGN_OR_RETURN(
+        SqliteStatement * get,
+        db_->Cached(fmt::format("SELECT {}, owner_pid FROM executions WHERE "
+                                "arn = ?1",
+                                kExecutionColumns)));
+    ExecutionRecord record;
+    std::optional<int64_t> owner;
+    {
+      ScopedReset reset(get);
+      MLF_RETURN_IF_ERROR(get->BindText(1, arn));
+      MLF_ASSIGN_OR_RETURN(bool found, get->Step());
+      if (!found) return history::ExecutionNotFound(arn);
+      MLF_ASSIGN_OR_RETURN(record, ReadExecution(*get));
+      owner = get->ColumnOptionalInt64(14);
+    }
+    MLF_RETURN_IF_ERROR(history::CheckClaimable(record, redrive));
+    const int64_t self = ::getpid();
+    if (!redrive && owner.has_value() && *owner != self && ProcessAlive(*owner)) {
+      return FailedPreconditionError(fmt::format(
+          "execution '{}' is running in process {}; it resumes here only once "
+          "that process has ended",
+          arn, *owner));
+    }
+    if (redrive) history::ApplyRedrive(record, now_ms);
+    MLF_ASSIGN_OR_RETURN(
+        SqliteStatement * set,
+        db_->Cached("UPDATE executions SET status = ?2, output = ?3, error = "
+                    "?4, cause = ?5, stop_ms = ?6, redrive_count = ?7, "
+                    "redrive_ms = ?8, owner_pid = ?9 WHERE arn = ?1"));
+    ScopedReset reset(set);
+    MLF_RETURN_IF_ERROR(set->BindText(1, arn));
+    MLF_RETURN_IF_ERROR(
+        set->BindText(2, history::ExecutionStatusName(record.status)));
+    MLF_RETURN_IF_ERROR(set->BindOptionalText(3, record.output));
+    MLF_RETURN_IF_ERROR(set->BindOptionalText(4, record.error));
+    MLF_RETURN_IF_ERROR(set->BindOptionalText(5, record.cause));
+    MLF_RETURN_IF_ERROR(set->BindOptionalInt64(6, record.stop_ms));
+    MLF_RETURN_IF_ERROR(set->BindInt64(7, record.redrive_count));
+    MLF_RETURN_IF_ERROR(set->BindOptionalInt64(8, record.redrive_ms));
+    MLF_RETURN_IF_ERROR(set->BindInt64(9, self));
+    MLF_RETURN_IF_ERROR(set->Run());
+    return record;
+  }();
+  MLF_RETURN_IF_ERROR(EndWriteLocked(claimed.status(), 1));
+  MLF_RETURN_IF_ERROR(CommitLocked());
+  return claimed;
+}
+
+StatusOr<std::optional<int64_t>> SqliteExecutionStore::ExecutionOwner(
+    const std::string& arn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MLF_ASSIGN_OR_RETURN(
+      SqliteStatement * stmt,
+      db_->Cached("SELECT owner_pid FROM executions WHERE arn = ?1"));
+  ScopedReset reset(stmt);
+  MLF_RETURN_IF_ERROR(stmt->BindText(1, arn));
+  MLF_ASSIGN_OR_RETURN(bool found, stmt->Step());
+  if (!found) return history::ExecutionNotFound(arn);
+  std::optional<int64_t> owner = stmt->ColumnOptionalInt64(0);
+  if (owner.has_value() && !ProcessAlive(*owner)) owner.reset();
+  return owner;
 }
 
 StatusOr<ExecutionRecord> SqliteExecutionStore::GetExecution(
@@ -548,8 +643,8 @@ Status SqliteExecutionStore::AppendEventsLocked(
   MLF_ASSIGN_OR_RETURN(
       SqliteStatement * insert,
       db_->Cached("INSERT INTO history_events (execution_arn, id, "
-                  "previous_event_id, timestamp_ms, type, details) VALUES "
-                  "(?1, ?2, ?3, ?4, ?5, ?6)"));
+                  "previous_event_id, timestamp_ms, type, details, frame) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
   std::string details;  // one buffer for every event's serialised details
   for (const HistoryEvent& event : events) {
     ScopedReset reset(insert);
@@ -564,6 +659,7 @@ Status SqliteExecutionStore::AppendEventsLocked(
       DumpJsonTo(event.details, details);
       MLF_RETURN_IF_ERROR(insert->BindText(6, details));
     }
+    MLF_RETURN_IF_ERROR(insert->BindText(7, event.frame));
     MLF_RETURN_IF_ERROR(insert->Run());
   }
   return Status::Ok();
@@ -578,11 +674,12 @@ StatusOr<std::vector<HistoryEvent>> SqliteExecutionStore::GetHistory(
       SqliteStatement * stmt,
       db_->Cached(query.reverse
                       ? "SELECT id, previous_event_id, timestamp_ms, type, "
-                        "details FROM history_events WHERE execution_arn = ?1 "
-                        "AND id < ?2 ORDER BY id DESC LIMIT ?3"
+                        "details, frame FROM history_events WHERE "
+                        "execution_arn = ?1 AND id < ?2 ORDER BY id DESC "
+                        "LIMIT ?3"
                       : "SELECT id, previous_event_id, timestamp_ms, type, "
-                        "details FROM history_events WHERE execution_arn = ?1 "
-                        "AND id > ?2 ORDER BY id LIMIT ?3"));
+                        "details, frame FROM history_events WHERE "
+                        "execution_arn = ?1 AND id > ?2 ORDER BY id LIMIT ?3"));
   ScopedReset reset(stmt);
   int64_t bound = query.after_id;
   if (query.reverse && query.after_id <= 0) {
@@ -600,6 +697,7 @@ StatusOr<std::vector<HistoryEvent>> SqliteExecutionStore::GetHistory(
     event.previous_event_id = stmt->ColumnInt64(1);
     event.timestamp_ms = stmt->ColumnInt64(2);
     event.type = stmt->ColumnText(3);
+    event.frame = stmt->ColumnText(5);
     if (!stmt->ColumnIsNull(4)) {
       StatusOr<Json> details = ParseJson(stmt->ColumnText(4));
       if (!details.ok()) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -77,6 +78,12 @@ class SqliteExecutionStore : public history::ExecutionStore {
 
   Status CreateExecution(const history::ExecutionRecord& record) override;
   Status UpdateExecution(const history::ExecutionRecord& record) override;
+  // The owner is the process id (owner_pid), checked with kill(pid, 0): one
+  // machine. A pid reused by an unrelated process after a crash looks alive;
+  // `executions resume` then refuses until that process ends.
+  StatusOr<history::ExecutionRecord> ClaimExecution(const std::string& arn,
+                                                    bool redrive,
+                                                    int64_t now_ms) override;
   StatusOr<history::ExecutionRecord> GetExecution(
       const std::string& arn) override;
   StatusOr<history::ExecutionRecord> FindExecutionByName(
@@ -97,6 +104,10 @@ class SqliteExecutionStore : public history::ExecutionStore {
   // the machine or that version does not exist.
   StatusOr<history::StateMachineRecord> GetStateMachineVersion(
       const std::string& arn, int64_t version);
+
+  // The live process that owns a RUNNING execution; nullopt when none (or
+  // its owner has ended). kNotFound if there is no such execution.
+  StatusOr<std::optional<int64_t>> ExecutionOwner(const std::string& arn);
 
   // Buffered writes not yet committed.
   int64_t PendingWrites();
