@@ -12,6 +12,8 @@ namespace schema {
 extern const char k0001Init[];
 extern const char k0002Mlops[];
 extern const char k0003Hosting[];
+extern const char k0004Resume[];
+extern const char k0005Triggers[];
 }  // namespace schema
 
 namespace {
@@ -23,11 +25,13 @@ std::string_view Sql(const char* text) {
   return sql;
 }
 
-const std::array<Migration, 3>& AllMigrations() {
-  static const std::array<Migration, 3> migrations = {{
+const std::array<Migration, 5>& AllMigrations() {
+  static const std::array<Migration, 5> migrations = {{
       {1, "0001_init.sql", Sql(schema::k0001Init)},
       {2, "0002_mlops.sql", Sql(schema::k0002Mlops)},
       {3, "0003_hosting.sql", Sql(schema::k0003Hosting)},
+      {4, "0004_resume.sql", Sql(schema::k0004Resume)},
+      {5, "0005_triggers.sql", Sql(schema::k0005Triggers)},
   }};
   return migrations;
 }

@@ -65,7 +65,8 @@ TEST(MigrationsTest, NewDatabaseGetsEveryTableAndTheLatestVersion) {
                 "executions", "history_events", "hosting_models",
                 "model_alias_moves", "model_aliases", "model_package_groups",
                 "model_packages", "notifications", "parameter_versions",
-                "parameters", "state_machine_versions", "state_machines"}));
+                "parameters", "state_machine_versions", "state_machines",
+                "trigger_firings", "triggers"}));
   EXPECT_TRUE(CheckSchemaIsCurrent(*db).ok());
 }
 
