@@ -1,7 +1,8 @@
 // mlflowctl endpoints list|describe|invoke: the hosting records (endpoints,
 // their configs, models and config history) and in-process prediction
-// without a server. --json prints SageMaker's ListEndpoints /
-// DescribeEndpoint shapes, with the local fields added.
+// through the endpoint host, as `serve` answers it (data capture included).
+// --json prints SageMaker's ListEndpoints / DescribeEndpoint shapes, with the
+// local fields added.
 #include <iostream>
 #include <map>
 #include <optional>
@@ -11,11 +12,10 @@
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/format.h"
+#include "cli/services.h"
 #include "engine/base/clock.h"
 #include "engine/base/ids.h"
 #include "engine/store/sqlite_endpoint_store.h"
-#include "steps/ml/endpoint_predictor.h"
-#include "steps/step_env.h"
 
 namespace mlflowctl::cli {
 
@@ -55,7 +55,8 @@ std::string ModelNames(const Deployment& d) {
 int List(bool json) {
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
-  store::SqliteEndpointStore endpoints(store->get(), SystemClock::Default());
+  Services services(**store, *SystemClock::Default(), HomeDir());
+  store::SqliteEndpointStore& endpoints = services.endpoints;
   auto list = endpoints.ListEndpoints();
   if (!list.ok()) return Fail(list.status());
   if (json) {
@@ -83,7 +84,8 @@ int List(bool json) {
 int Describe(const std::string& name, bool json) {
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
-  store::SqliteEndpointStore endpoints(store->get(), SystemClock::Default());
+  Services services(**store, *SystemClock::Default(), HomeDir());
+  store::SqliteEndpointStore& endpoints = services.endpoints;
   auto endpoint = endpoints.GetEndpoint(name);
   if (!endpoint.ok()) return Fail(endpoint.status());
   auto history = endpoints.ListEndpointChanges(name);
@@ -150,18 +152,31 @@ struct InvokeOptions {
   std::string body;
   std::string body_file;
   std::string content_type = "text/csv";
+  std::string accept;
+  std::string target_variant;
+  std::string inference_id;
   bool json = false;
 };
 
-// The variant that takes the traffic: the heaviest (the first on a tie).
-const mlops::ProductionVariant* ServingVariant(const mlops::EndpointConfig& config) {
-  const mlops::ProductionVariant* best = nullptr;
-  for (const auto& v : config.production_variants) {
-    if (best == nullptr || v.initial_variant_weight > best->initial_variant_weight) best = &v;
+// An invocation error as a Status for the exit code: the caller's mistake
+// (unknown endpoint, input the model rejects) exits 2, a model that cannot
+// be loaded or read exits 4.
+Status InvokeFailure(const serving::InvokeError& e) {
+  switch (e.kind) {
+    case serving::InvokeErrorKind::kValidation:
+      return InvalidArgumentError(e.message);
+    case serving::InvokeErrorKind::kModel:
+      return e.original_status_code >= 500 ? InternalError(e.message)
+                                           : InvalidArgumentError(e.message);
+    case serving::InvokeErrorKind::kNotReady:
+    case serving::InvokeErrorKind::kInternal:
+      return UnavailableError(e.message);
   }
-  return best;
+  return InternalError(e.message);
 }
 
+// Through the same host as `run` and `serve`: the variant is drawn by
+// weight and the request is captured when the endpoint's config says so.
 int Invoke(const InvokeOptions& o) {
   std::string body = o.body;
   if (!o.body_file.empty()) {
@@ -171,39 +186,35 @@ int Invoke(const InvokeOptions& o) {
   }
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
-  store::SqliteEndpointStore endpoints(store->get(), SystemClock::Default());
-  auto endpoint = endpoints.GetEndpoint(o.name);
-  if (!endpoint.ok()) {
-    if (endpoint.status().code() != StatusCode::kNotFound) return Fail(endpoint.status());
-    // InvokeEndpoint's wording.
-    return Fail(NotFoundError(
-        fmt::format("Endpoint {} of account {} not found.", o.name, kLocalAccount)));
+  Services services(**store, *SystemClock::Default(), HomeDir());
+  serving::Invocation call;
+  call.endpoint_name = o.name;
+  call.body = std::move(body);
+  call.content_type = o.content_type;
+  call.accept = o.accept;
+  call.target_variant = o.target_variant;
+  call.inference_id = o.inference_id;
+  serving::InvokeError error;
+  std::optional<serving::InvocationResult> response = services.host.Invoke(call, &error);
+  if (Status flushed = services.capture.Flush(); !flushed.ok()) {
+    std::cerr << "mlflowctl: warning: " << flushed.message() << "\n";
   }
-  // An Updating endpoint still serves its old config.
-  if (endpoint->status != mlops::kEndpointInService &&
-      endpoint->status != mlops::kEndpointUpdating) {
-    return Fail(FailedPreconditionError(
-        fmt::format("endpoint {} is {}, not InService{}", o.name, endpoint->status,
-                    endpoint->failure_reason.empty() ? "" : ": " + endpoint->failure_reason)));
+  if (!response) {
+    // SageMaker says "not found" for an endpoint that is not InService;
+    // the local record tells why.
+    auto endpoint = services.endpoints.GetEndpoint(o.name);
+    if (error.kind == serving::InvokeErrorKind::kValidation && endpoint.ok() &&
+        endpoint->status != mlops::kEndpointInService) {
+      error.message += fmt::format(" (endpoint {} is {}{})", o.name, endpoint->status,
+                                   endpoint->failure_reason.empty()
+                                       ? ""
+                                       : ": " + endpoint->failure_reason);
+    }
+    return Fail(InvokeFailure(error));
   }
-  Deployment d = LoadDeployment(endpoints, endpoint->config_name);
-  const mlops::ProductionVariant* variant = d.config ? ServingVariant(*d.config) : nullptr;
-  if (variant == nullptr || !d.models.contains(variant->model_name)) {
-    return Fail(NotFoundError(fmt::format(
-        "endpoint {}: config {} or its model is missing", o.name, endpoint->config_name)));
-  }
-  steps::StepEnv env;
-  env.home = HomeDir();
-  const std::string& url = d.models.at(variant->model_name).primary_container.model_data_url;
-  auto predictor = ml::EndpointPredictor::Load(
-      steps::ResolveUri(env, url),
-      [&env](const std::string& uri) { return steps::ResolveUri(env, uri); });
-  if (!predictor.ok()) return Fail(predictor.status());
-  auto response = (*predictor)->Invoke(body, o.content_type);
-  if (!response.ok()) return Fail(response.status());
   if (o.json) {
     Json out{{"ContentType", response->content_type},
-             {"InvokedProductionVariant", variant->variant_name},
+             {"InvokedProductionVariant", response->invoked_variant},
              {"Body", response->body}};
     std::cout << out.dump(2) << "\n";
     return kExitOk;
@@ -234,13 +245,20 @@ void AddEndpointsCommand(CLI::App& app, Runner& run) {
 
   auto o = std::make_shared<InvokeOptions>();
   auto* invoke = cmd->add_subcommand(
-      "invoke", "Predict with an endpoint's model, in-process (no server)");
+      "invoke", "Predict with an endpoint's model, in-process (no server); captures data "
+      "when the endpoint's config says so");
   invoke->add_option("name", o->name, "Endpoint name")->required();
   auto* body = invoke->add_option("--body", o->body, "Request body");
   auto* file = invoke->add_option("--body-file", o->body_file, "Read the request body from a file");
   body->excludes(file);
   invoke->add_option("--content-type", o->content_type,
                      "text/csv (default), application/json or application/jsonlines");
+  invoke->add_option("--accept", o->accept,
+                     "Response type (default: the request's content type)");
+  invoke->add_option("--target-variant", o->target_variant,
+                     "Production variant to invoke (default: drawn by weight)");
+  invoke->add_option("--inference-id", o->inference_id,
+                     "InferenceId recorded with the captured request");
   invoke->add_flag("--json", o->json, "Print {ContentType, InvokedProductionVariant, Body}");
   invoke->callback([&run, o, body, file] {
     if (body->count() == 0 && file->count() == 0) {

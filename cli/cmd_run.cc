@@ -12,15 +12,11 @@
 #include "cli/exit_codes.h"
 #include "cli/format.h"
 #include "cli/progress.h"
+#include "cli/services.h"
 #include "engine/base/clock.h"
 #include "engine/base/ids.h"
 #include "engine/runtime/engine.h"
-#include "engine/store/sqlite_endpoint_store.h"
-#include "engine/store/sqlite_model_registry.h"
-#include "engine/store/sqlite_notification_log.h"
-#include "engine/store/sqlite_parameter_store.h"
 #include "steps/mock_step.h"
-#include "steps/registry.h"
 
 namespace mlflowctl::cli {
 
@@ -67,20 +63,10 @@ int Run(const RunOptions& o) {
   std::optional<FakeClock> fake;
   if (o.virtual_time) fake.emplace(1704067200000);  // 2024-01-01T00:00:00Z
   const Clock& clock = fake ? static_cast<const Clock&>(*fake) : *SystemClock::Default();
-  // The record stores share the execution store's connection.
-  store::SqliteModelRegistry models(store->get(), &clock);
-  store::SqliteParameterStore parameters(store->get(), &clock);
-  store::SqliteNotificationLog notifications(store->get(), &clock);
-  store::SqliteEndpointStore endpoints(store->get(), &clock);
-
-  runtime::ResourceRegistry builtins;
-  steps::StepEnv step_env;
-  step_env.home = HomeDir();
-  step_env.models = &models;
-  step_env.parameters = &parameters;
-  step_env.notifications = &notifications;
-  step_env.endpoints = &endpoints;
-  steps::RegisterBuiltinSteps(builtins, step_env);
+  // The record stores share the execution store's connection; endpoints
+  // deployed by this execution are served in-process (mlflowctl:invoke).
+  Services services(**store, clock, HomeDir());
+  const runtime::ResourceRegistry& builtins = services.builtins;
   runtime::ResourceRegistry mocked;
   const runtime::ResourceRegistry* resources = &builtins;
   if (!o.mocks_file.empty()) {

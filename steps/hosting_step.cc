@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "engine/mlops/endpoint_store.h"
+#include "serving/endpoint_host.h"
 #include "steps/ml/endpoint_predictor.h"
 
 namespace mlflowctl::steps {
@@ -132,17 +133,30 @@ runtime::StepResult CreateEndpointConfig(const StepEnv& env, const Json& in) {
 }
 
 // Loads the endpoint's new config and finishes the change the store began.
+// With a host, the loaded models start serving once the store has switched
+// (the old deployment answers until then: no gap, no mixed state).
 runtime::StepResult FinishDeployment(const StepEnv& env, const Endpoint& begun,
                                      const std::string& config_name,
                                      const std::string& changed_by) {
-  StatusOr<EndpointConfig> config = env.endpoints->GetEndpointConfig(config_name);
-  std::string reason = config.ok() ? LoadVariants(env, *config)
-                                   : config.status().message();
+  std::string reason;
+  std::shared_ptr<const serving::Deployment> loaded;
+  if (env.host != nullptr) {
+    auto deployment = env.host->Load(config_name);
+    if (deployment.ok()) {
+      loaded = std::move(*deployment);
+    } else {
+      reason = deployment.status().message();
+    }
+  } else {
+    StatusOr<EndpointConfig> config = env.endpoints->GetEndpointConfig(config_name);
+    reason = config.ok() ? LoadVariants(env, *config) : config.status().message();
+  }
   StatusOr<Endpoint> done =
       env.endpoints->FinishChange(begun.name, reason.empty(), reason, changed_by);
   if (!done.ok()) {
     return FromStore(done.status(), "endpoint", mlops::EndpointArn(begun.name));
   }
+  if (loaded) env.host->Install(begun.name, std::move(loaded));
   if (!reason.empty()) {
     if (begun.status == mlops::kEndpointCreating) {
       return Error{kModelLoadFailed,
@@ -251,6 +265,7 @@ runtime::StepResult DeleteEndpoint(const StepEnv& env, const Json& in) {
   if (!deleted.ok()) {
     return FromStore(deleted, "endpoint", mlops::EndpointArn(name));
   }
+  if (env.host != nullptr) env.host->Evict(name);
   return Json::object();
 }
 
@@ -347,6 +362,14 @@ runtime::StepResult DeployStep::Invoke(const runtime::TaskRequest& request) {
          capture.value("DestinationUri", std::string("s3://mlflowctl/capture"))},
         {"CaptureOptions",
          Json::array({{{"CaptureMode", "Input"}}, {{"CaptureMode", "Output"}}})}};
+    // Bodies of these types are captured as text (else base64).
+    Json header = Json::object();
+    for (const char* key : {"CsvContentTypes", "JsonContentTypes"}) {
+      if (capture.contains(key)) header[key] = capture[key];
+    }
+    if (!header.empty()) {
+      config_request["DataCaptureConfig"]["CaptureContentTypeHeader"] = header;
+    }
   }
   StatusOr<EndpointConfig> existing_config =
       env_.endpoints->GetEndpointConfig(config_name);
@@ -373,6 +396,7 @@ runtime::StepResult DeployStep::Invoke(const runtime::TaskRequest& request) {
     if (!deleted.ok()) {
       return FromStore(deleted, "endpoint", mlops::EndpointArn(endpoint));
     }
+    if (env_.host != nullptr) env_.host->Evict(endpoint);
   }
   if (current.ok() && current->status != mlops::kEndpointFailed) {
     action = "updated";

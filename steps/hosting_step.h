@@ -14,7 +14,9 @@
 // updateEndpoint keeps the old config InService (blue/green: the old model
 // serves until the new one is loaded); both then fail the task with
 // Mlflow.ModelLoadFailed. The config change is recorded in the endpoint's
-// history with the execution's ARN.
+// history with the execution's ARN. With env.host set, the loaded models
+// are installed in the host once the store records the switch (requests
+// in flight finish on the old models), and deleteEndpoint evicts them.
 // Errors as Step Functions names SageMaker's: SageMaker.ValidationException
 // for a bad request, a missing resource ("Could not find endpoint
 // \"NAME\".") or a duplicate ("Cannot create already existing endpoint
@@ -29,7 +31,9 @@
 //    "VariantName": "AllTraffic", "InstanceType": "ml.m5.large",
 //    "InitialInstanceCount": 1, "Image": "mlflowctl-inference:local",
 //    "DataCapture": {"SamplingPercentage": 100,
-//                    "DestinationUri": "s3://mlflowctl/capture"}}  (optional)
+//                    "DestinationUri": "s3://mlflowctl/capture",
+//                    "CsvContentTypes": ["text/csv"],          (optional: captured
+//                    "JsonContentTypes": ["application/json"]}} as text, not base64)
 //   -> {"EndpointName", "EndpointArn", "EndpointConfigName", "ModelName",
 //       "EndpointStatus", "Action": "created" | "updated"}
 // An existing model or config of the same name is reused when it holds the

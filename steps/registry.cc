@@ -7,6 +7,7 @@
 #include "steps/compare_model_step.h"
 #include "steps/evaluate_step.h"
 #include "steps/hosting_step.h"
+#include "steps/invoke_step.h"
 #include "steps/notify_step.h"
 #include "steps/parameters_step.h"
 #include "steps/preprocess_step.h"
@@ -43,6 +44,12 @@ void RegisterBuiltinSteps(runtime::ResourceRegistry& registry, const StepEnv& en
     auto hosting = std::make_shared<HostingStep>(env);
     for (const char* resource : kHostingResources) registry.Register(resource, hosting);
     registry.Register(kDeployResource, std::make_shared<DeployStep>(env));
+  }
+  // Invocations need models served in this process.
+  if (env.host != nullptr) {
+    auto invoke = std::make_shared<InvokeStep>(env.host);
+    registry.Register(kInvokeResource, invoke);
+    registry.Register(kInvokeEndpointResource, invoke);
   }
   registry.Register("mlflowctl:baseline", std::make_shared<BaselineStep>(env));
   auto train = std::make_shared<TrainStep>(env);

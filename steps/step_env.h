@@ -1,7 +1,9 @@
 // StepEnv: what the built-in steps may use beyond their input: the home
 // directory for artifacts, a clock and the record stores (model registry,
 // parameter store, notification log, endpoint store; not owned, null when
-// not available).
+// not available), and the endpoint host that serves deployed models in this
+// process (null when models are not served here: hosting steps then only
+// check that a model loads, and mlflowctl:invoke is not registered).
 // Plain value; thread-safe to share (the stores are thread-safe).
 #ifndef MLFLOWCTL_STEPS_STEP_ENV_H_
 #define MLFLOWCTL_STEPS_STEP_ENV_H_
@@ -14,6 +16,10 @@
 #include "engine/mlops/notification_log.h"
 #include "engine/mlops/parameter_store.h"
 
+namespace mlflowctl::serving {
+class EndpointHost;
+}  // namespace mlflowctl::serving
+
 namespace mlflowctl::steps {
 
 struct StepEnv {
@@ -23,6 +29,7 @@ struct StepEnv {
   mlops::ParameterStore* parameters = nullptr;
   mlops::NotificationLog* notifications = nullptr;
   mlops::EndpointStore* endpoints = nullptr;
+  serving::EndpointHost* host = nullptr;
 };
 
 // Maps a data URI to a local path, as DESIGN.md §4 defines it:

@@ -2,7 +2,8 @@
 # The training pipeline end to end on the shipped used-car data, through the
 # mlflowctl binary: first run deploys, second goes through the champion
 # comparison, a tight threshold fails the quality gate; then the CLI views,
-# and endpoint predictions on the test split reproduce the reported RMSE.
+# and endpoint predictions on the test split reproduce the reported RMSE;
+# then the real-time workflow scores a record with both algorithm endpoints.
 # Usage: training_test.sh MLFLOWCTL_BINARY REPO_ROOT
 set -u
 BIN=$(realpath "$1")
@@ -67,6 +68,48 @@ reported = json.load(open(sorted(files)[0]))["regression_metrics"]["rmse"]["valu
 print("endpoint RMSE", rmse, "reported", reported)
 sys.exit(0 if abs(rmse - reported) <= 1e-6 * max(1.0, reported) else 1)
 PY
+
+# The real-time workflow: one test record to both algorithm endpoints at
+# once, answered with the larger prediction; each endpoint invoked directly
+# gives the same numbers, and the requests are in the data capture.
+check "first run deploys both algorithm endpoints" \
+  test "$(json_get 'd["output"]["algorithm_endpoints"]["linear"]' < "$WORK/first.json")" = car-price-linear
+row=$(head -n 1 "$WORK/features.csv")
+"$BIN" run workflows/realtime.json --name realtime-1 -q --json \
+  --input "{\"Body\": \"$row\"}" > "$WORK/realtime.json" 2> "$WORK/realtime.err"
+check "realtime run succeeds" test "$(json_get 'd["status"]' < "$WORK/realtime.json")" = SUCCEEDED
+[ "$(json_get 'd["status"]' < "$WORK/realtime.json")" = SUCCEEDED ] || cat "$WORK/realtime.json" "$WORK/realtime.err"
+"$BIN" endpoints invoke car-price-xgboost --body "$row" > "$WORK/xgboost.csv"
+"$BIN" endpoints invoke car-price-linear --body "$row" > "$WORK/linear.csv"
+check "realtime answers the larger of the two endpoint predictions" \
+  python3 - "$WORK/realtime.json" "$WORK/xgboost.csv" "$WORK/linear.csv" <<'PY'
+import json, sys
+out = json.load(open(sys.argv[1]))["output"]
+xgb, lin = (float(open(f).read().strip()) for f in sys.argv[2:4])
+print("realtime", out["prediction"], "xgboost", xgb, "linear", lin)
+assert xgb != lin
+assert out["predictions"] == {"xgboost": xgb, "linear": lin}, out
+assert out["prediction"] == max(xgb, lin), out
+assert out["model"] == ("xgboost" if xgb >= lin else "linear-learner"), out
+PY
+check "realtime requests are captured" python3 - "$MLFLOWCTL_HOME/capture" "$row" <<'PY'
+import glob, json, sys
+for endpoint in ("car-price-xgboost", "car-price-linear"):
+    files = sorted(glob.glob(f"{sys.argv[1]}/{endpoint}/AllTraffic/*/*/*/*/*.jsonl"))
+    assert files, endpoint
+    lines = [json.loads(l) for f in files for l in open(f)]
+    realtime = [l for l in lines if l["eventMetadata"].get("inferenceId", "").startswith("realtime-1-")]
+    assert len(realtime) == 1, (endpoint, len(realtime))
+    data = realtime[0]["captureData"]
+    assert data["endpointInput"] == {"observedContentType": "text/csv", "mode": "INPUT",
+                                     "data": sys.argv[2], "encoding": "CSV"}, data
+    assert data["endpointOutput"]["encoding"] == "JSON", data
+    assert realtime[0]["eventVersion"] == "0"
+PY
+"$BIN" run workflows/realtime.json --name realtime-missing -q --json \
+  --input "{\"Body\": \"$row\", \"linear_endpoint\": \"nope\"}" > "$WORK/realtime-missing.json"
+check "realtime on a missing endpoint fails with the SDK error name" \
+  test "$(json_get 'd["error"]' < "$WORK/realtime-missing.json")" = SageMakerRuntime.ValidationErrorException
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

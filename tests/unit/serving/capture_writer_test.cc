@@ -1,0 +1,197 @@
+#include "serving/capture_writer.h"
+
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "engine/base/clock.h"
+#include "engine/base/json_util.h"
+#include "tests/testutil/temp_dir.h"
+#include "tests/unit/serving/serving_fixture.h"
+
+namespace mlflowctl::serving {
+namespace {
+
+namespace fs = std::filesystem;
+using testing_serving::CaptureLines;
+
+// 2022-02-14T17:25:49.123Z
+constexpr int64_t kTime = 1644859549123;
+
+CaptureRecord CsvRecord() {
+  CaptureRecord r;
+  r.endpoint_name = "car-price";
+  r.variant_name = "AllTraffic";
+  r.time_ms = kTime;
+  r.event_id = "74b0dd56-e7c8-368e-94b1-14a138a96000";
+  r.input_content_type = "text/csv";
+  r.input_body = "9,45,45,42,7,5,0";
+  r.input_encoding = "CSV";
+  r.output_content_type = "text/csv";
+  r.output_body = "0.302709460258";
+  r.output_encoding = "CSV";
+  return r;
+}
+
+TEST(CaptureWriterTest, WritesSageMakersLineUnderTheHourOfTheRecord) {
+  testutil::TempDir dir("capture");
+  {
+    CaptureWriter writer(dir.path());
+    writer.Append(CsvRecord());
+    ASSERT_TRUE(writer.Flush().ok());
+    EXPECT_EQ(writer.written(), 1u);
+  }
+  std::vector<std::string> files;
+  std::vector<std::string> lines = CaptureLines(dir.path(), &files);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0],
+            R"({"captureData":{"endpointInput":{"observedContentType":"text/csv","mode":"INPUT",)"
+            R"("data":"9,45,45,42,7,5,0","encoding":"CSV"},"endpointOutput":{)"
+            R"("observedContentType":"text/csv","mode":"OUTPUT","data":"0.302709460258",)"
+            R"("encoding":"CSV"}},"eventMetadata":{"eventId":"74b0dd56-e7c8-368e-94b1-14a138a96000",)"
+            R"("inferenceTime":"2022-02-14T17:25:49Z"},"eventVersion":"0"})");
+  ASSERT_EQ(files.size(), 1u);
+  fs::path file(files[0]);
+  EXPECT_EQ(file.parent_path(), fs::path(dir.path()) / "car-price/AllTraffic/2022/02/14/17");
+  std::string name = file.filename().string();
+  EXPECT_EQ(name.rfind("2022-02-14-17-25-49-123-", 0), 0u) << name;
+  EXPECT_EQ(name.size(), std::string("2022-02-14-17-25-49-123-").size() + 36 + 6) << name;
+  EXPECT_EQ(file.extension(), ".jsonl");
+}
+
+TEST(CaptureWriterTest, EncodesBase64ByDefaultAndAddsTheInferenceId) {
+  CaptureRecord r = CsvRecord();
+  r.input_content_type = "application/octet-stream";
+  r.input_body = "hello";
+  r.input_encoding = "";
+  r.output_content_type = "application/json";
+  r.output_body = R"({"predictions": [{"score": 1.5}]})";
+  r.output_encoding = "JSON";
+  r.inference_id = "req-7";
+  StatusOr<Json> line = ParseJson(CaptureLine(r));
+  ASSERT_TRUE(line.ok());
+  const Json& data = (*line)["captureData"];
+  EXPECT_EQ(data["endpointInput"]["encoding"], "BASE64");
+  EXPECT_EQ(data["endpointInput"]["data"], "aGVsbG8=");
+  EXPECT_EQ(data["endpointInput"]["mode"], "INPUT");
+  EXPECT_EQ(data["endpointOutput"]["encoding"], "JSON");
+  EXPECT_EQ(data["endpointOutput"]["data"], R"({"predictions": [{"score": 1.5}]})");
+  EXPECT_EQ((*line)["eventMetadata"]["inferenceId"], "req-7");
+  // SageMaker's key order: eventId, inferenceId, inferenceTime.
+  EXPECT_NE(CaptureLine(r).find(R"("eventId":"74b0dd56-e7c8-368e-94b1-14a138a96000",)"
+                                R"("inferenceId":"req-7","inferenceTime")"),
+            std::string::npos);
+}
+
+TEST(CaptureWriterTest, FallsBackToBase64ForBinaryBodies) {
+  CaptureRecord r = CsvRecord();
+  r.input_body = std::string("\xff\xfe", 2);
+  StatusOr<Json> line = ParseJson(CaptureLine(r));
+  ASSERT_TRUE(line.ok());
+  EXPECT_EQ((*line)["captureData"]["endpointInput"]["encoding"], "BASE64");
+  EXPECT_EQ((*line)["captureData"]["endpointInput"]["data"], "//4=");
+}
+
+TEST(CaptureWriterTest, LeavesOutTheModesNotCaptured) {
+  CaptureRecord r = CsvRecord();
+  r.capture_output = false;
+  StatusOr<Json> line = ParseJson(CaptureLine(r));
+  ASSERT_TRUE(line.ok());
+  EXPECT_TRUE((*line)["captureData"].contains("endpointInput"));
+  EXPECT_FALSE((*line)["captureData"].contains("endpointOutput"));
+}
+
+TEST(CaptureWriterTest, PicksTheEncodingFromTheContentTypeLists) {
+  std::vector<std::string> csv = {"text/csv"}, json = {"application/json"};
+  EXPECT_EQ(CaptureEncoding("text/csv", csv, json), "CSV");
+  EXPECT_EQ(CaptureEncoding("Text/CSV; charset=utf-8", csv, json), "CSV");
+  EXPECT_EQ(CaptureEncoding("application/json", csv, json), "JSON");
+  EXPECT_EQ(CaptureEncoding("application/jsonlines", csv, json), "BASE64");
+  EXPECT_EQ(CaptureEncoding("text/csv", {}, {}), "BASE64");
+}
+
+TEST(CaptureWriterTest, DestructorWritesEverythingAppended) {
+  testutil::TempDir dir("capture");
+  {
+    CaptureWriter writer(dir.path());
+    for (int i = 0; i < 2000; ++i) {
+      CaptureRecord r = CsvRecord();
+      r.input_body = std::to_string(i);
+      writer.Append(std::move(r));
+    }
+  }  // no Flush
+  std::vector<std::string> lines = CaptureLines(dir.path());
+  ASSERT_EQ(lines.size(), 2000u);
+  for (int i = 0; i < 2000; ++i) {
+    StatusOr<Json> line = ParseJson(lines[i]);
+    ASSERT_TRUE(line.ok());
+    EXPECT_EQ((*line)["captureData"]["endpointInput"]["data"], std::to_string(i));
+  }
+}
+
+TEST(CaptureWriterTest, OneFilePerHourAndVariant) {
+  testutil::TempDir dir("capture");
+  CaptureWriter writer(dir.path());
+  CaptureRecord a = CsvRecord();
+  CaptureRecord b = CsvRecord();
+  b.time_ms = kTime + 60 * 1000;  // same hour
+  CaptureRecord c = CsvRecord();
+  c.time_ms = kTime + 3600 * 1000;  // next hour
+  CaptureRecord d = CsvRecord();
+  d.variant_name = "Shadow";
+  for (CaptureRecord* r : {&a, &b, &c, &d}) writer.Append(*r);
+  ASSERT_TRUE(writer.Flush().ok());
+  writer.Append(CsvRecord());  // a later batch goes to the same file
+  ASSERT_TRUE(writer.Flush().ok());
+  std::vector<std::string> files;
+  EXPECT_EQ(CaptureLines(dir.path(), &files).size(), 5u);
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_NE(files[0].find("/AllTraffic/2022/02/14/17/"), std::string::npos);
+  EXPECT_NE(files[1].find("/AllTraffic/2022/02/14/18/"), std::string::npos);
+  EXPECT_NE(files[2].find("/Shadow/2022/02/14/17/"), std::string::npos);
+}
+
+TEST(CaptureWriterTest, ConcurrentAppendsAreAllWritten) {
+  testutil::TempDir dir("capture");
+  CaptureWriter writer(dir.path());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&writer] {
+      for (int i = 0; i < 500; ++i) writer.Append(CsvRecord());
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_TRUE(writer.Flush().ok());
+  EXPECT_EQ(writer.written(), 2000u);
+  EXPECT_EQ(CaptureLines(dir.path()).size(), 2000u);
+}
+
+TEST(CaptureWriterTest, DropsRecordsWhoseNamesAreNotPathSegments) {
+  testutil::TempDir dir("capture");
+  CaptureWriter writer(dir.path());
+  CaptureRecord r = CsvRecord();
+  r.endpoint_name = "..";
+  writer.Append(r);
+  Status s = writer.Flush();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(writer.dropped(), 1u);
+  EXPECT_TRUE(writer.Flush().ok());  // the error is reported once
+  EXPECT_TRUE(CaptureLines(dir.path()).empty());
+}
+
+TEST(CaptureWriterTest, ReportsAnUnwritableRoot) {
+  testutil::TempDir dir("capture");
+  dir.Write("file", "not a directory");
+  CaptureWriter writer(dir.File("file"));
+  writer.Append(CsvRecord());
+  Status s = writer.Flush();
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(writer.dropped(), 1u);
+  EXPECT_EQ(writer.written(), 0u);
+}
+
+}  // namespace
+}  // namespace mlflowctl::serving
