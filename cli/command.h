@@ -24,6 +24,7 @@ void AddModelsCommand(CLI::App& app, Runner& run);
 void AddParamsCommand(CLI::App& app, Runner& run);
 void AddNotificationsCommand(CLI::App& app, Runner& run);
 void AddEndpointsCommand(CLI::App& app, Runner& run);
+void AddServeCommand(CLI::App& app, Runner& run);
 
 // $MLFLOWCTL_HOME, default "./.mlflowctl".
 std::string HomeDir();

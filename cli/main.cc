@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/cmd_triggers.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
   AddParamsCommand(app, run);
   AddNotificationsCommand(app, run);
   AddEndpointsCommand(app, run);
+  AddServeCommand(app, run);
+  AddTriggersCommand(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
