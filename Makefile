@@ -8,7 +8,8 @@ CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DMLF_SANITIZE=$(SANITIZ
 # Debian packages the build and the tests need.
 DEB_PACKAGES = build-essential cmake ninja-build pkg-config python3 \
   libboost-dev nlohmann-json3-dev libfmt-dev libcli11-dev libsqlite3-dev \
-  libgtest-dev libgmock-dev sqlite3 libeigen3-dev libxgboost-dev
+  libgtest-dev libgmock-dev sqlite3 libeigen3-dev libxgboost-dev \
+  libhowardhinnant-date-dev tzdata curl awscli python3-boto3
 
 .PHONY: all deps build test run asan test-asan clean
 
@@ -44,6 +45,32 @@ run: build
 # mlflowctl beside aws-local-stepfunctions; Release build in build-bench, writes bench/RESULTS.md.
 .PHONY: bench
 bench: ; bash bench/run.sh
+# The server: an endpoint under wrk beside nginx, StartExecution over the API;
+# writes the serve section of bench/RESULTS.md.
+.PHONY: bench-serve
+bench-serve: ; bash bench/serve.sh
+
+# libFuzzer targets (tests/fuzz/): a clang build in build-fuzz, then each
+# target runs FUZZ_SECONDS on a copy of its corpus plus the generated deep
+# seeds (the tree is not written). Fails if any target finds a crash, leak,
+# timeout or out-of-memory input; those are saved in build-fuzz/findings/.
+# Needs clang and libFuzzer's runtime (Debian: clang libclang-rt-14-dev).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= definition jsonpath intrinsics
+.PHONY: fuzz
+fuzz:
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLF_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	rm -rf build-fuzz/run && mkdir -p build-fuzz/run build-fuzz/findings
+	python3 tests/fuzz/deep_seeds.py build-fuzz/run/deep
+	@status=0; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/run/$$t && cp -R tests/fuzz/corpus/$$t/. build-fuzz/run/$$t/; \
+	  echo "== fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	  build-fuzz/tests/fuzz/fuzz_$$t build-fuzz/run/$$t build-fuzz/run/deep/$$t \
+	    -dict=tests/fuzz/dict/$$t.dict -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	    -timeout=10 -max_len=65536 -print_final_stats=1 \
+	    -artifact_prefix=build-fuzz/findings/$$t- || { echo "fuzz_$$t FAILED"; status=1; }; \
+	done; exit $$status
 
 clean:
 	rm -rf build build-asan
