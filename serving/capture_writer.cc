@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -27,6 +28,10 @@ namespace fs = std::filesystem;
 using OrderedJson = nlohmann::ordered_json;
 
 constexpr int64_t kHourMs = 3600 * 1000;
+// The writer takes records in batches of up to kBatchRecords, waiting at most
+// kBatchDelay for a batch to fill (records reach the disk within that).
+constexpr std::size_t kBatchRecords = 4096;
+constexpr std::chrono::milliseconds kBatchDelay{50};
 
 std::string Base64(std::string_view in) {
   static constexpr char kAlphabet[] =
@@ -240,6 +245,12 @@ struct CaptureWriter::Impl {
       {
         std::unique_lock<std::mutex> l(mu);
         work.wait(l, [this] { return stop || !queue.empty(); });
+        // Let a batch gather (one file append per endpoint and hour for
+        // many records, and no wake-up per record), unless a Flush or the
+        // destructor waits, or the batch is full already.
+        work.wait_for(l, kBatchDelay, [this] {
+          return stop || flushes_waiting > 0 || queue.size() >= kBatchRecords;
+        });
         if (queue.empty()) return;  // stopping, nothing left
         batch.swap(queue);
       }
@@ -260,6 +271,7 @@ struct CaptureWriter::Impl {
   uint64_t appended = 0;            // guarded by mu: records queued, ever
   uint64_t processed = 0;           // guarded by mu: records taken and handled
   bool stop = false;                // guarded by mu
+  int flushes_waiting = 0;          // guarded by mu
   Status error;                     // guarded by mu
   std::atomic<uint64_t> written{0};
   std::atomic<uint64_t> dropped{0};
@@ -294,6 +306,10 @@ void CaptureWriter::Append(CaptureRecord record) {
     }
     impl_->queue.push_back(std::move(record));
     ++impl_->appended;
+    // The writer waits for the first record, then for a full batch: wake
+    // it only then, not once per record.
+    std::size_t n = impl_->queue.size();
+    if (n != 1 && n != kBatchRecords) return;
   }
   impl_->work.notify_one();
 }
@@ -301,7 +317,10 @@ void CaptureWriter::Append(CaptureRecord record) {
 Status CaptureWriter::Flush() {
   std::unique_lock<std::mutex> l(impl_->mu);
   uint64_t target = impl_->appended;
+  ++impl_->flushes_waiting;
+  impl_->work.notify_one();
   impl_->done.wait(l, [&] { return impl_->processed >= target; });
+  --impl_->flushes_waiting;
   Status s = std::move(impl_->error);
   impl_->error = Status::Ok();
   return s;
