@@ -52,6 +52,11 @@ class ExecutionStore {
       const StateMachineRecord& record) = 0;
   // kNotFound if none.
   virtual StatusOr<StateMachineRecord> GetStateMachine(const std::string& arn) = 0;
+  // The state machine as it was at `version` (1 = as created), e.g. the one
+  // an execution ran; kNotFound if the machine or that version does not
+  // exist.
+  virtual StatusOr<StateMachineRecord> GetStateMachineVersion(const std::string& arn,
+                                                              int64_t version) = 0;
   virtual StatusOr<std::vector<StateMachineRecord>> ListStateMachines() = 0;
   // kNotFound if none. Executions are kept.
   virtual Status DeleteStateMachine(const std::string& arn) = 0;

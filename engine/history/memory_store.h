@@ -52,7 +52,7 @@ class MemoryStore : public ExecutionStore {
   // The state machine as it was at `version` (1 = as created); kNotFound if
   // the machine or that version does not exist.
   StatusOr<StateMachineRecord> GetStateMachineVersion(const std::string& arn,
-                                                      int64_t version);
+                                                      int64_t version) override;
 
  private:
   struct Machine {

@@ -288,7 +288,9 @@ ApiResult StepFunctionsApi::RedriveExecution(const Json& request) {
     return not_redrivable(fmt::format("the execution is {}",
                                       history::ExecutionStatusName(r->status)));
   }
-  StatusOr<history::StateMachineRecord> machine = store_.GetStateMachine(r->state_machine_arn);
+  // Redrive replays the history against the version the execution ran.
+  StatusOr<history::StateMachineRecord> machine =
+      store_.GetStateMachineVersion(r->state_machine_arn, r->state_machine_version);
   if (!machine.ok()) {
     if (machine.status().code() == StatusCode::kNotFound) {
       return not_redrivable("its state machine was deleted");
@@ -327,11 +329,15 @@ ApiResult StepFunctionsApi::DescribeStateMachineForExecution(const Json& request
   std::optional<ApiResult> error;
   StatusOr<history::ExecutionRecord> r = GetExecution(arn, error);
   if (error) return *error;
-  // The store keeps the machine's current definition; an execution of an
-  // older version gets the current one (AWS returns the version it ran).
+  // The definition of the version the execution ran, as AWS returns it.
   StatusOr<history::StateMachineRecord> m = GetMachine(r->state_machine_arn, error);
   if (error) return *error;
-  return ApiResult::Ok(StateMachineForExecutionShape(*m));
+  StatusOr<history::StateMachineRecord> ran =
+      store_.GetStateMachineVersion(r->state_machine_arn, r->state_machine_version);
+  if (!ran.ok() && ran.status().code() != StatusCode::kNotFound) {
+    return InternalFailure(ran.status());
+  }
+  return ApiResult::Ok(StateMachineForExecutionShape(ran.ok() ? *ran : *m));
 }
 
 }  // namespace mlflowctl::api

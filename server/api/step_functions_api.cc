@@ -105,16 +105,12 @@ StatusOr<int> StepFunctionsApi::ResumeAll() {
   int resumed = 0;
   for (const history::ExecutionRecord& r : running) {
     if (engine_.IsRunning(r.arn)) continue;
-    StatusOr<history::StateMachineRecord> machine = store_.GetStateMachine(r.state_machine_arn);
+    // The version the execution started on: its history replays against
+    // that definition even if the machine was updated since.
+    StatusOr<history::StateMachineRecord> machine =
+        store_.GetStateMachineVersion(r.state_machine_arn, r.state_machine_version);
     if (!machine.ok()) {
       Log(fmt::format("cannot resume {}: {}", r.arn, machine.status().ToString()));
-      continue;
-    }
-    if (machine->version != r.state_machine_version) {
-      // The store keeps the current definition only; replaying a history
-      // against another definition could run the wrong states.
-      Log(fmt::format("cannot resume {}: it ran version {} of {}, which is now version {}", r.arn,
-                      r.state_machine_version, machine->name, machine->version));
       continue;
     }
     std::shared_ptr<const asl::StateMachine> parsed = Parsed(*machine);

@@ -333,6 +333,19 @@ TEST_F(StepFunctionsApiTest, StartAndDescribeAnExecution) {
   EXPECT_EQ(m.body["stateMachineArn"], machine);
   EXPECT_EQ(m.body["definition"], kPassMachine);
   EXPECT_TRUE(m.body["updateDate"].is_number());
+
+  // After an update, the execution still reports the version it ran.
+  const std::string updated =
+      R"({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 2, "End": true}}})";
+  ASSERT_EQ(Call("UpdateStateMachine",
+                 Json{{"stateMachineArn", machine}, {"definition", updated}})
+                .status,
+            200);
+  m = Call("DescribeStateMachineForExecution", Json{{"executionArn", arn}});
+  ASSERT_EQ(m.status, 200);
+  EXPECT_EQ(m.body["definition"], kPassMachine);
+  EXPECT_EQ(Call("DescribeStateMachine", Json{{"stateMachineArn", machine}}).body["definition"],
+            updated);
 }
 
 TEST_F(StepFunctionsApiTest, StartExecutionErrors) {

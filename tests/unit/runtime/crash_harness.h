@@ -51,6 +51,10 @@ class CrashableStore : public history::ExecutionStore {
   StatusOr<history::StateMachineRecord> GetStateMachine(const std::string& arn) override {
     return inner_.GetStateMachine(arn);
   }
+  StatusOr<history::StateMachineRecord> GetStateMachineVersion(const std::string& arn,
+                                                               int64_t version) override {
+    return inner_.GetStateMachineVersion(arn, version);
+  }
   StatusOr<std::vector<history::StateMachineRecord>> ListStateMachines() override {
     return inner_.ListStateMachines();
   }
