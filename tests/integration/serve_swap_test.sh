@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Update without downtime: clients invoke an endpoint of `mlflowctl serve`
-# in a loop while a workflow started through the API (StartExecution)
-# updates the endpoint from the XGBoost model to the linear one. Every
-# request must succeed, and the answers must move from the old model's
-# prediction to the new one's and never back.
+# Model endpoints of `mlflowctl serve`, with real clients.
+# Update without downtime: clients invoke an endpoint in a loop while a
+# workflow started through the API (StartExecution) updates the endpoint
+# from the XGBoost model to the linear one. Every request must succeed, and
+# the answers must move from the old model's prediction to the new one's and
+# never back. Then `aws sagemaker-runtime invoke-endpoint` and curl (answers,
+# headers, errors), and data capture: every invocation of the endpoint
+# the training workflow deployed (100% sampling) is in the capture files
+# after a clean shutdown.
 # Usage: serve_swap_test.sh MLFLOWCTL_BINARY PROJECT_DIR
 set -u
 BIN=$(realpath "$1")
@@ -119,7 +123,65 @@ assert any(old in [b for _, b in r] for r in results), "no client saw the old mo
 print(f"serve_swap_test: {total} requests during the update, all 200; {old} -> {new}")
 PY
 rc=$?
+
+passed=0
+failed=0
+check() {  # check NAME COMMAND...: the command must succeed
+  local name=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAILED: $name"
+  fi
+}
+URL="http://127.0.0.1:$PORT"
+printf '%s' "$ROW" > "$WORK/row.csv"
+expected=$("$BIN" endpoints invoke car-price --body "$ROW" --content-type text/csv | tr -d '\n')
+export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_PAGER="" AWS_CONFIG_FILE=/dev/null
+export AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_DEFAULT_REGION=us-east-1
+AWS=${AWS_CLI:-/usr/bin/aws}
+invocations=0
+if [ -x "$AWS" ]; then
+  "$AWS" sagemaker-runtime invoke-endpoint --endpoint-url "$URL" --endpoint-name car-price \
+    --content-type text/csv --body "fileb://$WORK/row.csv" "$WORK/aws-out.csv" > "$WORK/aws-meta.json"
+  check "aws invoke-endpoint succeeds" test $? -eq 0
+  invocations=$((invocations + 1))
+  check "aws invoke-endpoint answer" test "$(tr -d '\n' < "$WORK/aws-out.csv")" = "$expected"
+  check "aws invoke-endpoint variant" grep -q '"InvokedProductionVariant": "AllTraffic"' "$WORK/aws-meta.json"
+  "$AWS" sagemaker-runtime invoke-endpoint --endpoint-url "$URL" --endpoint-name nope \
+    --content-type text/csv --body "fileb://$WORK/row.csv" "$WORK/nope.csv" 2> "$WORK/aws-err.txt"
+  check "aws unknown endpoint fails" test $? -ne 0
+  check "aws unknown endpoint is ValidationError" grep -q \
+    "An error occurred (ValidationError) when calling the InvokeEndpoint operation: Endpoint nope of account 123456789012 not found" \
+    "$WORK/aws-err.txt"
+else
+  echo "note: $AWS not installed; aws sagemaker-runtime checks skipped"
+fi
+for i in 1 2 3; do
+  curl -s -D "$WORK/headers-$i.txt" -H 'Content-Type: text/csv' --data-binary "@$WORK/row.csv" \
+    "$URL/endpoints/car-price/invocations" > "$WORK/curl-$i.csv"
+  invocations=$((invocations + 1))
+done
+check "curl answer" test "$(tr -d '\n' < "$WORK/curl-1.csv")" = "$expected"
+check "curl status 200" grep -q "^HTTP/1.1 200" "$WORK/headers-1.txt"
+check "curl variant header" grep -qi "^x-amzn-invoked-production-variant: AllTraffic" "$WORK/headers-1.txt"
+curl -s -D "$WORK/bad-headers.txt" -H 'Content-Type: text/csv' --data-binary '1,2' \
+  "$URL/endpoints/car-price/invocations" > "$WORK/bad.json"
+check "curl bad row is 424 ModelError" grep -q "^HTTP/1.1 424" "$WORK/bad-headers.txt"
+check "curl bad row error type" grep -qi "^x-amzn-errortype: ModelError" "$WORK/bad-headers.txt"
+check "curl bad row names the row" grep -q "features" "$WORK/bad.json"
+curl -s -o /dev/null -w '%{http_code}' "$URL/ping" > "$WORK/ping.txt"
+check "ping" test "$(cat "$WORK/ping.txt")" = 200
+
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" || rc=1
 SERVER_PID=""
+# car-price captures 100% of its requests: each invocation above (the CLI's
+# `endpoints invoke` included) is one line, and none is lost at shutdown.
+captured=$(cat "$MLFLOWCTL_HOME"/capture/car-price/AllTraffic/*/*/*/*/*.jsonl 2>/dev/null | wc -l)
+check "every invocation captured ($captured lines)" test "$captured" -ge $((invocations + 1))
+echo "serve_swap_test: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] || rc=1
 exit $rc
