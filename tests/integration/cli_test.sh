@@ -5,23 +5,8 @@
 set -u
 BIN=$(realpath "$1")
 ROOT=$(realpath "$2")
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-export MLFLOWCTL_HOME="$WORK/home"
+source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-passed=0
-failed=0
-check() {  # check NAME COMMAND...: the command must succeed
-  local name=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name"
-  fi
-}
-json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 
 # Every example runs and succeeds.
 for dir in examples/*/; do
@@ -194,5 +179,4 @@ check "endpoints invoke names the row" grep -q "row 1 has 3 values" "$WORK/invok
 "$BIN" endpoints describe nope 2> /dev/null
 check "endpoints describe of a missing endpoint exits 2" test $? -eq 2
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli_test

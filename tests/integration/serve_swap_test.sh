@@ -12,17 +12,7 @@
 set -u
 BIN=$(realpath "$1")
 PROJECT=$(realpath "$2")
-WORK=$(mktemp -d)
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-export MLFLOWCTL_HOME="$WORK/home"
+source "$(dirname "$0")/lib.sh"
 cd "$PROJECT"
 
 # Two trained models (the training workflow trains both algorithms).
@@ -38,15 +28,7 @@ cat > "$WORK/deploy.json" <<'JSON'
   "End": true}}}
 JSON
 
-"$BIN" serve --port 0 2> "$WORK/serve.log" &
-SERVER_PID=$!
-PORT=""
-for _ in $(seq 1 100); do
-  PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$WORK/serve.log" | tail -1)
-  [ -n "$PORT" ] && break
-  sleep 0.1
-done
-[ -n "$PORT" ] || { echo "server did not start"; cat "$WORK/serve.log"; exit 1; }
+start_server
 
 python3 - "$PORT" "$WORK/deploy.json" "$ROW" <<'PY'
 import http.client, json, sys, threading, time
@@ -124,18 +106,6 @@ print(f"serve_swap_test: {total} requests during the update, all 200; {old} -> {
 PY
 rc=$?
 
-passed=0
-failed=0
-check() {  # check NAME COMMAND...: the command must succeed
-  local name=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name"
-  fi
-}
 URL="http://127.0.0.1:$PORT"
 printf '%s' "$ROW" > "$WORK/row.csv"
 expected=$("$BIN" endpoints invoke car-price --body "$ROW" --content-type text/csv | tr -d '\n')
@@ -175,13 +145,10 @@ check "curl bad row names the row" grep -q "features" "$WORK/bad.json"
 curl -s -o /dev/null -w '%{http_code}' "$URL/ping" > "$WORK/ping.txt"
 check "ping" test "$(cat "$WORK/ping.txt")" = 200
 
-kill -TERM "$SERVER_PID"
-wait "$SERVER_PID" || rc=1
-SERVER_PID=""
+stop_server || rc=1
 # car-price captures 100% of its requests: each invocation above (the CLI's
 # `endpoints invoke` included) is one line, and none is lost at shutdown.
 captured=$(cat "$MLFLOWCTL_HOME"/capture/car-price/AllTraffic/*/*/*/*/*.jsonl 2>/dev/null | wc -l)
 check "every invocation captured ($captured lines)" test "$captured" -ge $((invocations + 1))
-echo "serve_swap_test: $passed passed, $failed failed"
-[ "$failed" -eq 0 ] || rc=1
+finish serve_swap_test || rc=1
 exit $rc

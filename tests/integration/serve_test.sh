@@ -8,59 +8,13 @@ set -u
 BIN=$(realpath "$1")
 PY=${2:-/usr/bin/python3}
 AWS=${AWS_CLI:-/usr/bin/aws}
-WORK=$(mktemp -d)
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-export MLFLOWCTL_HOME="$WORK/home"
+source "$(dirname "$0")/lib.sh"
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_PAGER="" AWS_CONFIG_FILE=/dev/null
 export AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_DEFAULT_OUTPUT=json
-passed=0
-failed=0
-check() {  # check NAME COMMAND...: the command must succeed
-  local name=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name"
-  fi
-}
-json_get() { "$PY" -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
-
 if [ ! -x "$AWS" ]; then
   echo "SKIP: $AWS not installed"
   exit 0
 fi
-
-# Starts the server on a free port; sets SERVER_PID and PORT.
-start_server() {
-  "$BIN" serve --port 0 2> "$WORK/serve.log" &
-  SERVER_PID=$!
-  PORT=""
-  for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$WORK/serve.log" | tail -1)
-    [ -n "$PORT" ] && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "server did not start:"; cat "$WORK/serve.log"
-  exit 1
-}
-stop_server() {  # SIGTERM; the exit code must be 0
-  kill -TERM "$SERVER_PID"
-  wait "$SERVER_PID"
-  local rc=$?
-  SERVER_PID=""
-  return $rc
-}
 
 start_server
 sfn() { "$AWS" stepfunctions --endpoint-url "http://127.0.0.1:$PORT" --region us-east-1 "$@"; }
@@ -181,5 +135,4 @@ check "after restart" test "$(sfn describe-execution --execution-arn "$EXECUTION
   | json_get 'd["status"]')" = SUCCEEDED
 check "second clean exit" stop_server
 
-echo "serve_test: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish serve_test

@@ -8,30 +8,8 @@
 # Usage: serve_triggers_test.sh MLFLOWCTL_BINARY
 set -u
 BIN=$(realpath "$1")
-WORK=$(mktemp -d)
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-export MLFLOWCTL_HOME="$WORK/home"
+source "$(dirname "$0")/lib.sh"
 cd "$WORK"
-passed=0
-failed=0
-check() {  # check NAME COMMAND...: the command must succeed
-  local name=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name"
-  fi
-}
 # eventually N COMMAND...: retries the command every 0.2 s, at most N times.
 eventually() {
   local n=$1
@@ -41,21 +19,6 @@ eventually() {
     sleep 0.2
   done
   return 1
-}
-start_server() {
-  "$BIN" serve --port 0 2>>"$WORK/serve.log" &
-  SERVER_PID=$!
-  for _ in $(seq 1 100); do
-    grep -q "listening on" "$WORK/serve.log" && return 0
-    sleep 0.1
-  done
-  echo "server did not start:"; cat "$WORK/serve.log"
-  exit 1
-}
-stop_server() {
-  kill -TERM "$SERVER_PID"
-  wait "$SERVER_PID"
-  SERVER_PID=""
 }
 count_executions() {  # MACHINE: executions that SUCCEEDED
   "$BIN" executions list --machine "$1" --status SUCCEEDED --json |
@@ -100,5 +63,4 @@ sleep 2
 check "file not fired twice" test "$(count_executions ingest)" -eq 2
 stop_server
 
-echo "serve_triggers_test: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish serve_triggers_test

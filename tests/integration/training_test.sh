@@ -8,18 +8,8 @@
 set -u
 BIN=$(realpath "$1")
 ROOT=$(realpath "$2")
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-export MLFLOWCTL_HOME="$WORK/home"
+source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-passed=0
-failed=0
-check() {
-  local name=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $name"; fi
-}
-json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 
 "$BIN" run workflows/training.json --name first -q --json > "$WORK/first.json" 2> "$WORK/first.err"
 check "first run succeeds" test "$(json_get 'd["status"]' < "$WORK/first.json")" = SUCCEEDED
@@ -111,5 +101,4 @@ PY
 check "realtime on a missing endpoint fails with the SDK error name" \
   test "$(json_get 'd["error"]' < "$WORK/realtime-missing.json")" = SageMakerRuntime.ValidationErrorException
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish training_test

@@ -5,23 +5,8 @@
 # Usage: triggers_test.sh MLFLOWCTL_BINARY
 set -u
 BIN=$(realpath "$1")
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-export MLFLOWCTL_HOME="$WORK/home"
+source "$(dirname "$0")/lib.sh"
 cd "$WORK"
-passed=0
-failed=0
-check() {  # check NAME COMMAND...: the command must succeed
-  local name=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name"
-  fi
-}
-json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 # expect_fail NAME CODE PATTERN COMMAND...: exits CODE with PATTERN on stderr
 expect_fail() {
   local name=$1 code=$2 pattern=$3
@@ -100,5 +85,4 @@ check "list after remove" test "$("$BIN" triggers list --json | json_get 'sorted
 # preview still works
 check "preview" bash -c "'$BIN' triggers preview 'cron(0 12 * * ? *)' --after 2026-01-01T00:00:00Z --count 2 | head -1 | grep -q 2026-01-01T12:00:00"
 
-echo "triggers_test: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish triggers_test
