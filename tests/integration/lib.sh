@@ -35,8 +35,8 @@ json_get() { "$PY" -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.a
 # start_server [ARGS...]: `mlflowctl serve --port 0 ARGS` with its log in
 # $WORK/serve.log (appended); sets SERVER_PID and PORT once it listens.
 start_server() {
-  local from
-  from=$(wc -l < "$WORK/serve.log" 2>/dev/null || echo 0)
+  local from=0
+  [ -f "$WORK/serve.log" ] && from=$(wc -l < "$WORK/serve.log")
   "$BIN" serve --port 0 "$@" 2>> "$WORK/serve.log" &
   SERVER_PID=$!
   PORT=""
