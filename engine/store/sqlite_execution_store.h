@@ -103,7 +103,7 @@ class SqliteExecutionStore : public history::ExecutionStore {
   // The state machine as it was at `version` (1 = as created); kNotFound if
   // the machine or that version does not exist.
   StatusOr<history::StateMachineRecord> GetStateMachineVersion(
-      const std::string& arn, int64_t version);
+      const std::string& arn, int64_t version) override;
 
   // The live process that owns a RUNNING execution; nullopt when none (or
   // its owner has ended). kNotFound if there is no such execution.
