@@ -13,6 +13,7 @@
 
 #include "engine/store/sqlite_endpoint_store.h"
 #include "steps/train_step.h"
+#include "tests/testutil/linear_csv.h"
 #include "tests/unit/mlops/temp_store.h"
 
 namespace mlflowctl::steps {
@@ -25,15 +26,7 @@ using runtime::TaskRequest;
 constexpr char kExecution[] =
     "arn:aws:states:us-east-1:123456789012:execution:training:run-1";
 
-// Rows "y,x1,x2" with y = 3 + 2 x1 - x2 (+ `shift`).
-std::string MakeCsv(int rows, double shift) {
-  std::string out;
-  for (int i = 0; i < rows; ++i) {
-    double x1 = (i * 37 % 101) / 10.0, x2 = (i * 53 % 89) / 7.0;
-    out += fmt::format("{},{},{}\n", 3 + 2 * x1 - x2 + shift, x1, x2);
-  }
-  return out;
-}
+using testutil::LinearCsv;
 
 class HostingStepTest : public testing::Test {
  protected:
@@ -44,8 +37,8 @@ class HostingStepTest : public testing::Test {
     env_.endpoints = &endpoints_;
     hosting_ = std::make_unique<HostingStep>(env_);
     deploy_ = std::make_unique<DeployStep>(env_);
-    Write("s3/bucket/data/train.csv", MakeCsv(60, 0));
-    Write("s3/bucket/shifted/train.csv", MakeCsv(60, 100));
+    Write("s3/bucket/data/train.csv", LinearCsv(60, 0));
+    Write("s3/bucket/shifted/train.csv", LinearCsv(60, 100));
     Train("job-a", "s3://bucket/data/train.csv");
     Train("job-b", "s3://bucket/shifted/train.csv");
     // A directory that exists but holds no model.

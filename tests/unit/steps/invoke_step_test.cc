@@ -19,6 +19,7 @@
 #include "steps/hosting_step.h"
 #include "steps/registry.h"
 #include "steps/train_step.h"
+#include "tests/testutil/linear_csv.h"
 #include "tests/unit/mlops/temp_store.h"
 
 namespace mlflowctl::steps {
@@ -31,15 +32,7 @@ using runtime::TaskRequest;
 constexpr char kExecution[] =
     "arn:aws:states:us-east-1:123456789012:execution:realtime:run-1";
 
-// Rows "y,x1,x2" with y = shift + 3 + 2 x1 - x2: "1,1" predicts shift + 4.
-std::string MakeCsv(int rows, double shift) {
-  std::string out;
-  for (int i = 0; i < rows; ++i) {
-    double x1 = (i * 37 % 101) / 10.0, x2 = (i * 53 % 89) / 7.0;
-    out += fmt::format("{},{},{}\n", 3 + 2 * x1 - x2 + shift, x1, x2);
-  }
-  return out;
-}
+using testutil::LinearCsv;
 
 class InvokeStepTest : public testing::Test {
  protected:
@@ -53,8 +46,8 @@ class InvokeStepTest : public testing::Test {
     env_.clock = &temp_.clock();
     env_.endpoints = &endpoints_;
     env_.host = &host_;
-    Write("s3/bucket/data/train.csv", MakeCsv(60, 0));
-    Write("s3/bucket/shifted/train.csv", MakeCsv(60, 100));
+    Write("s3/bucket/data/train.csv", LinearCsv(60, 0));
+    Write("s3/bucket/shifted/train.csv", LinearCsv(60, 100));
     Train("job-a", "s3://bucket/data/train.csv");
     Train("job-b", "s3://bucket/shifted/train.csv");
   }
