@@ -55,8 +55,16 @@ int Run(const RunOptions& o) {
   } else if (!o.input.empty()) {
     input_text = o.input;
   }
-  StatusOr<Json> input = ParseJson(input_text, o.input_file.empty() ? "--input" : o.input_file);
+  const std::string input_source = o.input_file.empty() ? "--input" : o.input_file;
+  StatusOr<Json> input = ParseJson(input_text, input_source);
   if (!input.ok()) return Fail(input.status());
+  // Checked here too, so the message names where the input came from.
+  const std::size_t limit = runtime::EngineOptions().max_payload_bytes;
+  if (const std::size_t size = DumpJson(*input).size(); size > limit) {
+    return Fail(InvalidArgumentError(fmt::format(
+        "{}: States.DataLimitExceeded: the execution input is {} bytes; the limit is {} bytes",
+        input_source, size, limit)));
+  }
 
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
@@ -119,7 +127,11 @@ int Run(const RunOptions& o) {
   progress.Finish();
   if (!result) return Fail(InternalError("the execution did not finish"));
   if (result->error && *result->error == "mlflowctl.StoreError") {
-    return Fail(UnavailableError(result->cause.value_or("store error")));
+    return Fail(UnavailableError(fmt::format(
+        "store {}: {}; execution {} stays RUNNING at its last recorded event (continue it "
+        "with `mlflowctl executions resume {}`)",
+        HomeDir() + "/mlflowctl.db", result->cause.value_or("store error"), result->name,
+        result->name)));
   }
 
   const history::ExecutionRecord& r = *result;

@@ -123,15 +123,39 @@ runtime::StepResult CompareModelStep::Invoke(const runtime::TaskRequest& request
     StatusOr<std::optional<mlops::ModelPackage>> champion =
         models_->GetAliasedPackage(group, alias);
     if (!champion.ok()) return FromStatus(champion.status());
+    // At-least-once: a resumed execution runs the comparison that was in
+    // flight at a crash again. When this execution already moved the alias
+    // to the candidate, the answer is the first run's: compared with the
+    // champion it replaced, promoted.
+    std::optional<mlops::ModelPackage> compared_with = *champion;
+    bool promoted_before = false;
+    if (promote && compared_with && compared_with->version == version &&
+        !request.execution_arn.empty()) {
+      StatusOr<std::vector<mlops::AliasMove>> moves = models_->ListAliasMoves(group);
+      if (!moves.ok()) return FromStatus(moves.status());
+      for (auto m = moves->rbegin(); m != moves->rend(); ++m) {
+        if (m->alias != alias) continue;
+        if (m->to_version == version && m->moved_by == request.execution_arn) {
+          promoted_before = true;
+          compared_with.reset();
+          if (m->from_version) {
+            StatusOr<mlops::ModelPackage> before = models_->GetModelPackage(group, *m->from_version);
+            if (!before.ok()) return FromStatus(before.status());
+            compared_with = *before;
+          }
+        }
+        break;  // only the alias's last move
+      }
+    }
     Json out{{"Metric", metric}, {"Alias", alias}, {"Promoted", false},
              {"Candidate", PackageJson(*candidate, metric)}, {"Champion", nullptr}};
     std::optional<int64_t> champion_version;
     bool better = false;
-    if (!champion->has_value()) {
+    if (!compared_with) {
       better = true;
       out["Reason"] = fmt::format("no {} yet in '{}'", alias, group);
     } else {
-      const mlops::ModelPackage& current = **champion;
+      const mlops::ModelPackage& current = *compared_with;
       champion_version = current.version;
       out["Champion"] = PackageJson(current, metric);
       std::optional<double> current_value = MetricOf(current, metric);
@@ -150,6 +174,10 @@ runtime::StepResult CompareModelStep::Invoke(const runtime::TaskRequest& request
       }
     }
     out["IsBetter"] = better;
+    if (promoted_before) {
+      out["Promoted"] = true;
+      return out;
+    }
     if (!better || !promote) return out;
     mlops::SetAliasRequest move;
     move.group = group;

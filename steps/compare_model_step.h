@@ -14,6 +14,8 @@
 // No champion yet: the candidate is better. When it is better and Promote is
 // true the alias moves to it, recorded with the execution ARN; the move is a
 // compare-and-set, so a concurrent promotion makes the comparison run again.
+// Run again by the execution that already promoted the candidate (a task a
+// crash interrupted, resumed), it answers as the first run did.
 // Errors: Mlflow.InvalidInput, Mlflow.ModelNotFound, Mlflow.MetricNotFound,
 // Mlflow.StoreError. Thread-safe (the registry is).
 #ifndef MLFLOWCTL_STEPS_COMPARE_MODEL_STEP_H_

@@ -95,6 +95,38 @@ std::string LoadVariants(const StepEnv& env, const EndpointConfig& config) {
   return "";
 }
 
+// At-least-once: a resumed execution runs the task that was in flight at a
+// crash again, with the same request. A create that finds what the same
+// request made answers as the first run did; an endpoint change that the
+// first run began is finished, one it finished is answered as done.
+Json WithoutCreationTime(Json described) {
+  described.erase("CreationTime");
+  return described;
+}
+
+bool SameModel(const HostedModel& a, const HostedModel& b) {
+  return WithoutCreationTime(mlops::DescribeModelJson(a)) ==
+         WithoutCreationTime(mlops::DescribeModelJson(b));
+}
+
+bool SameEndpointConfig(const EndpointConfig& a, const EndpointConfig& b) {
+  return WithoutCreationTime(mlops::DescribeEndpointConfigJson(a)) ==
+         WithoutCreationTime(mlops::DescribeEndpointConfigJson(b));
+}
+
+// True when the endpoint's last change switched it to `config_name` and was
+// made by `changed_by` (the execution that asks again); a creation when
+// `creation`, else an update.
+bool LastChangeWas(const StepEnv& env, const std::string& name, const std::string& config_name,
+                   const std::string& changed_by, bool creation) {
+  if (changed_by == "unknown") return false;
+  StatusOr<std::vector<mlops::EndpointChange>> changes = env.endpoints->ListEndpointChanges(name);
+  if (!changes.ok() || changes->empty()) return false;
+  const mlops::EndpointChange& last = changes->back();
+  return last.to_config == config_name && last.changed_by == changed_by &&
+         last.outcome == mlops::kEndpointInService && last.from_config.has_value() != creation;
+}
+
 runtime::StepResult CreateModel(const StepEnv& env, const Json& in) {
   StatusOr<HostedModel> model = mlops::ModelFromCreateRequest(in);
   if (!model.ok()) return Validation(model.status().message());
@@ -108,6 +140,12 @@ runtime::StepResult CreateModel(const StepEnv& env, const Json& in) {
   }
   StatusOr<HostedModel> stored = env.endpoints->CreateModel(*model);
   if (!stored.ok()) {
+    if (stored.status().code() == StatusCode::kAlreadyExists) {
+      StatusOr<HostedModel> existing = env.endpoints->GetModel(model->name);
+      if (existing.ok() && SameModel(*existing, *model)) {
+        return Json{{"ModelArn", mlops::ModelArn(existing->name)}};
+      }
+    }
     return FromStore(stored.status(), "model", mlops::ModelArn(model->name));
   }
   return Json{{"ModelArn", mlops::ModelArn(stored->name)}};
@@ -119,6 +157,12 @@ runtime::StepResult CreateEndpointConfig(const StepEnv& env, const Json& in) {
   StatusOr<EndpointConfig> stored = env.endpoints->CreateEndpointConfig(*config);
   if (stored.ok()) {
     return Json{{"EndpointConfigArn", mlops::EndpointConfigArn(stored->name)}};
+  }
+  if (stored.status().code() == StatusCode::kAlreadyExists) {
+    StatusOr<EndpointConfig> existing = env.endpoints->GetEndpointConfig(config->name);
+    if (existing.ok() && SameEndpointConfig(*existing, *config)) {
+      return Json{{"EndpointConfigArn", mlops::EndpointConfigArn(existing->name)}};
+    }
   }
   if (stored.status().code() == StatusCode::kNotFound) {
     // The only lookup is of the variants' models.
@@ -175,6 +219,20 @@ runtime::StepResult CreateEndpoint(const StepEnv& env, const std::string& name,
                                    const std::string& changed_by) {
   StatusOr<Endpoint> begun = env.endpoints->CreateEndpoint(name, config_name);
   if (!begun.ok()) {
+    if (begun.status().code() == StatusCode::kAlreadyExists) {
+      StatusOr<Endpoint> existing = env.endpoints->GetEndpoint(name);
+      if (existing.ok() && existing->config_name == config_name) {
+        // This creation, begun by a run of the task that a crash cut short.
+        if (existing->status == mlops::kEndpointCreating) {
+          return FinishDeployment(env, *existing, config_name, changed_by);
+        }
+        // Finished, but its result was not recorded before the crash.
+        if (existing->status == mlops::kEndpointInService &&
+            LastChangeWas(env, name, config_name, changed_by, /*creation=*/true)) {
+          return Json{{"EndpointArn", mlops::EndpointArn(name)}};
+        }
+      }
+    }
     if (begun.status().code() == StatusCode::kNotFound) {
       return FromStore(begun.status(), "endpoint configuration",
                        mlops::EndpointConfigArn(config_name));
@@ -194,6 +252,16 @@ runtime::StepResult UpdateEndpoint(const StepEnv& env, const std::string& name,
   if (current->status == mlops::kEndpointFailed) {
     return Validation(fmt::format("Cannot update failed endpoint \"{}\".",
                                   mlops::EndpointArn(name)));
+  }
+  // This update, begun by a run of the task that a crash cut short.
+  if (current->status == mlops::kEndpointUpdating &&
+      current->pending_config_name == config_name) {
+    return FinishDeployment(env, *current, config_name, changed_by);
+  }
+  // Finished, but its result was not recorded before the crash.
+  if (current->status == mlops::kEndpointInService && current->config_name == config_name &&
+      LastChangeWas(env, name, config_name, changed_by, /*creation=*/false)) {
+    return Json{{"EndpointArn", mlops::EndpointArn(name)}};
   }
   if (current->status != mlops::kEndpointInService) {
     return Validation(fmt::format("Cannot update in-progress endpoint \"{}\".",
@@ -398,7 +466,14 @@ runtime::StepResult DeployStep::Invoke(const runtime::TaskRequest& request) {
     }
     if (env_.host != nullptr) env_.host->Evict(endpoint);
   }
-  if (current.ok() && current->status != mlops::kEndpointFailed) {
+  // A creation by this request that a crash cut short (or whose result was
+  // lost) is finished by CreateEndpoint, not updated.
+  const bool our_creation =
+      current.ok() && current->config_name == config_name &&
+      (current->status == mlops::kEndpointCreating ||
+       (current->status == mlops::kEndpointInService &&
+        LastChangeWas(env_, endpoint, config_name, ChangedBy(request), /*creation=*/true)));
+  if (current.ok() && current->status != mlops::kEndpointFailed && !our_creation) {
     action = "updated";
     result = UpdateEndpoint(env_, endpoint, config_name, ChangedBy(request));
   } else {

@@ -17,6 +17,13 @@
 // history with the execution's ARN. With env.host set, the loaded models
 // are installed in the host once the store records the switch (requests
 // in flight finish on the old models), and deleteEndpoint evicts them.
+// At-least-once: a task that a crash interrupted runs again with the same
+// request when its execution resumes. createModel and createEndpointConfig
+// answer as the first run did when the existing resource is the same;
+// createEndpoint and updateEndpoint finish a change left Creating or Updating
+// on the same config, and answer as done when the endpoint's last change was
+// that one, made by the same execution (another execution creating an
+// existing endpoint still gets the ValidationException).
 // Errors as Step Functions names SageMaker's: SageMaker.ValidationException
 // for a bad request, a missing resource ("Could not find endpoint
 // \"NAME\".") or a duplicate ("Cannot create already existing endpoint

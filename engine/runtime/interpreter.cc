@@ -233,15 +233,24 @@ void Interpreter::FinishExecution(Execution& execution, const Outcome& outcome) 
     Emit(root, "ExecutionSucceeded",
          Json{{"output", *rec.output}, {"outputDetails", {{"truncated", false}}}});
   }
+  const bool stopped_before_flush = execution.stop_reason != StopReason::kNone;
   FlushEvents(execution);
-  Status s = engine_.store().UpdateExecution(rec);
-  if (s.ok()) s = engine_.store().Sync();
-  if (!s.ok()) {
+  std::string store_error;
+  if (!stopped_before_flush && execution.stop_reason != StopReason::kNone) {
+    // The last events could not be recorded (e.g. the disk is full): record
+    // no end either, or the store would hold an end without its history.
+    store_error = execution.stop_error.cause;
+  } else {
+    Status s = engine_.store().UpdateExecution(rec);
+    if (s.ok()) s = engine_.store().Sync();
+    if (!s.ok()) store_error = s.ToString();
+  }
+  if (!store_error.empty()) {
     // The end could not be made durable; the execution stays RUNNING in the
     // store and is resumed later. Report the store error to the caller.
     rec.status = history::ExecutionStatus::kRunning;
     rec.error = "mlflowctl.StoreError";
-    rec.cause = s.ToString();
+    rec.cause = store_error;
   }
   auto keep = running_[rec.arn];  // keep alive through the callback
   running_.erase(rec.arn);

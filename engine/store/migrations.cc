@@ -57,6 +57,10 @@ StatusOr<int64_t> SchemaVersion(SqliteDb& db) {
 
 Status ApplyMigrations(SqliteDb& db, std::span<const Migration> migrations) {
   int64_t latest = migrations.empty() ? 0 : migrations.back().version;
+  // A current schema needs no write lock: readers open the store while
+  // another process holds a write transaction (WAL lets them read).
+  StatusOr<int64_t> before = SchemaVersion(db);
+  if (before.ok() && *before == latest) return Status::Ok();
   MLF_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
   StatusOr<int64_t> current = SchemaVersion(db);
   if (!current.ok()) return Rollback(db, current.status());

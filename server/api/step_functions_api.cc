@@ -212,8 +212,10 @@ int64_t StepFunctionsApi::NowMs() const { return ToEpochMillis(clock_.Now()); }
 std::string InvalidDefinitionMessage(const std::vector<asl::Diagnostic>& diagnostics) {
   std::vector<std::string> parts;
   for (const asl::Diagnostic& d : diagnostics) {
-    parts.push_back(fmt::format("{}: {} at {}", d.code, d.message,
-                                d.pointer.empty() ? "/" : d.pointer));
+    // AWS names the position of a JSON syntax error: "at (line 2, column 17)".
+    std::string at = d.line > 0 ? fmt::format(" (line {}, column {})", d.line, d.column) : "";
+    parts.push_back(fmt::format("{}: {} at {}{}", d.code, d.message,
+                                d.pointer.empty() ? "/" : d.pointer, at));
   }
   return fmt::format("Invalid State Machine Definition: '{}'", fmt::join(parts, ", "));
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Crash test (DESIGN.md §5, issue 6 "Durability"): runs workflows whose
-# mlflowctl:command tasks append a line to a file per side effect, kills the
+# mlflowctl:command tasks append a line to a file per side effect, and the
+# training workflow (workflows/training.json on the shipped data), kills the
 # process with SIGKILL at seeded random moments (while it runs or while it
 # resumes), resumes with `mlflowctl executions resume`, and checks:
 #   - every execution completes, with the output of an uninterrupted run;
@@ -14,6 +15,7 @@
 # Usage: crash_test.sh MLFLOWCTL_BINARY [SEED]
 set -u
 BIN=$(realpath "$1")
+ROOT=$(realpath "$(dirname "$0")/../..")
 SEED=${2:-${CRASH_TEST_SEED:-4242}}
 RANDOM=$SEED
 WORK=$(mktemp -d)
@@ -87,6 +89,35 @@ if what == "status":
 elif what == "output":
     code, out = run("executions", "describe", name, "--json")
     print(json.dumps(json.loads(json.loads(out)["output"]), sort_keys=True))
+elif what == "training-output":
+    # Without `parameters` (the versions of the parameters every training
+    # execution overwrites: they count earlier exports, and an export in
+    # flight at a kill runs again); the champion's version (which of the two
+    # models registered first, in parallel branches) must agree with its ARN
+    # and baseline folder and is then written "N".
+    if name.endswith(".json"):
+        o = json.load(open(name))["output"]
+    else:
+        code, out = run("executions", "describe", name, "--json")
+        o = json.loads(json.loads(out)["output"])
+    o.pop("parameters", None)
+    c = o.get("champion", {})
+    v = c.get("version")
+    ok = v in (1, 2) and c.get("package_arn", "").endswith(f"/{v}")
+    ok = ok and o.get("baseline", "").endswith(f"/v{v}")
+    c["version"] = "N" if ok else f"inconsistent {v}"
+    c["package_arn"] = c.get("package_arn", "").rsplit("/", 1)[0] + "/N"
+    o["baseline"] = o.get("baseline", "").rsplit("/", 1)[0] + "/vN"
+    print(json.dumps(o, sort_keys=True))
+elif what == "training-inflight":  # "yes" when a training task is in flight
+    code, out = run("executions", "history", name, "--json")
+    events = json.loads(out)["events"] if code == 0 else []
+    done = {e["previousEventId"] for e in events
+            if e["type"] in ("TaskSucceeded", "TaskFailed", "TaskTimedOut")}
+    started = {e["previousEventId"]: e["id"] for e in events if e["type"] == "TaskStarted"}
+    print("yes" if any(e["type"] == "TaskScheduled" and
+                       e["taskScheduledEventDetails"]["resource"] in ("train", "createTrainingJob.sync")
+                       and started.get(e["id"]) not in done for e in events) else "no")
 elif what == "inflight":  # payload lines of tasks scheduled without a durable result
     code, out = run("executions", "history", name, "--json")
     if code != 0:
@@ -202,6 +233,62 @@ for wf in ("chain", "map"):
 sys.exit(1 if bad else 0)
 PY
 passed=$((passed + 1))
+
+# The training workflow: each execution with its own model group and
+# endpoints (so the outputs do not depend on each other), killed while it
+# runs; its training task takes about 0.1 s, so the pauses are shorter.
+# Its data path is relative to the repository.
+cd "$ROOT"
+kills_training=0
+short_pause() { sleep "0.$(printf '%03d' $((RANDOM % 140 + 20)))"; }
+# At least three executions, more (at most eight) until a training task was
+# in flight at three kills.
+n=0
+while [ "$n" -lt 3 ] || { [ "$kills_training" -lt 3 ] && [ "$n" -lt 8 ]; }; do
+  n=$((n + 1))
+  name=training-$n
+  input="{\"model_group\": \"crash-$n\", \"endpoint\": \"crash-$n\"}"
+  MLFLOWCTL_HOME="$WORK/ref-home" "$BIN" run workflows/training.json --name "$name" --input "$input" \
+    -q --json > "$WORK/ref-$name.json" 2> /dev/null
+  "$BIN" run workflows/training.json --name "$name" --input "$input" -q > /dev/null 2>&1 &
+  pid=$!
+  # The first kill comes once the XGBoost training task is scheduled (it
+  # then runs for about 0.1 s; a loaded machine may start the process late),
+  # the others after random short pauses.
+  for _ in $(seq 1 300); do
+    "$BIN" executions history "$name" --json 2>/dev/null | grep -q 'createTrainingJob.sync' && break
+    kill -0 "$pid" 2>/dev/null || break
+  done
+  for attempt in $(seq 1 20); do
+    [ "$attempt" -gt 1 ] && short_pause
+    kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
+    wait "$pid" 2>/dev/null
+    status=$(inspect status "$name")
+    [ "$status" = RUNNING ] && [ "$(inspect training-inflight "$name")" = yes ] &&
+      kills_training=$((kills_training + 1))
+    [ "$status" = SUCCEEDED ] && break
+    if [ "$status" = MISSING ]; then
+      "$BIN" run workflows/training.json --name "$name" --input "$input" -q > /dev/null 2>&1 &
+    else
+      "$BIN" executions resume "$name" -q > /dev/null 2>&1 &
+    fi
+    pid=$!
+  done
+  wait "$pid" 2>/dev/null
+  if [ "$(inspect status "$name")" = RUNNING ]; then
+    "$BIN" executions resume "$name" -q > /dev/null 2>&1
+  fi
+  check "$name completes" test "$(inspect status "$name")" = SUCCEEDED
+  check "$name output equals an uninterrupted run's" \
+    test "$(inspect training-output "$name")" = "$(inspect training-output "$WORK/ref-$name.json")"
+  check "$name history ids dense" test "$(inspect history "$name")" = ok
+  check "$name registered its two models once" test "$("$BIN" models list --group "crash-$n" --json |
+    python3 -c 'import json, sys; print(len(json.load(sys.stdin)["ModelPackageSummaryList"]))')" = 2
+  seen_succeeded[$name]=$(inspect output "$name")
+done
+cd "$WORK"
+echo "crash_test: training: a training task was in flight at $kills_training kills"
+check "some kills landed during training" test "$kills_training" -ge 3
 
 # Nothing seen SUCCEEDED is lost.
 for name in "${!seen_succeeded[@]}"; do

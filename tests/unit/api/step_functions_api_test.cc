@@ -247,6 +247,7 @@ TEST_F(StepFunctionsApiTest, CreateRejectsBadNamesDefinitionsAndRoles) {
            Json{{"name", "Bad"}, {"definition", "{not json"}, {"roleArn", kRole}});
   EXPECT_EQ(r.type(), "InvalidDefinition");
   EXPECT_NE(r.message().find("INVALID_JSON_DESCRIPTION"), std::string::npos) << r.message();
+  EXPECT_NE(r.message().find("(line 1, column 3)"), std::string::npos) << r.message();
   r = Call("CreateStateMachine",
            Json{{"name", "Bad"}, {"definition", kPassMachine}, {"roleArn", "role"}});
   EXPECT_EQ(r.type(), "InvalidArn");

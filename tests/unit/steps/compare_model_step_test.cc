@@ -79,6 +79,40 @@ TEST(CompareModelStepTest, LowerRmseBeatsTheChampionAndMovesTheAlias) {
   EXPECT_EQ((*moves)[1].moved_by, kExecution);
 }
 
+// A resumed execution runs the comparison in flight at a crash again: the
+// alias already points at the candidate, moved by this execution.
+TEST(CompareModelStepTest, RunAgainAfterItsPromotionAnswersAsTheFirstRun) {
+  TempStore t;
+  Register(t, 3150.2, 0.9);
+  Register(t, 3012.4, 0.8);
+  ASSERT_TRUE(t.models().SetAlias({"car-price", "champion", 1, "cli", std::nullopt}).ok());
+  CompareModelStep step(&t.models());
+  Json input = {{"ModelGroup", "car-price"}, {"Candidate", 2}, {"Promote", true}};
+  Json first = Compare(step, input);
+  ASSERT_EQ(first["Promoted"], true);
+  EXPECT_EQ(Compare(step, input), first);
+  auto moves = t.models().ListAliasMoves("car-price");
+  ASSERT_TRUE(moves.ok());
+  EXPECT_EQ(moves->size(), 2u);
+
+  // The first promotion of a group, run again, still had no champion.
+  TempStore fresh;
+  Register(fresh, 3150.2, 0.9);
+  CompareModelStep fresh_step(&fresh.models());
+  Json only = {{"ModelGroup", "car-price"}, {"Candidate", 1}, {"Promote", true}};
+  Json once = Compare(fresh_step, only);
+  EXPECT_EQ(Compare(fresh_step, only), once);
+  EXPECT_TRUE(once["Champion"].is_null());
+
+  // Another execution comparing the same candidate finds it already there.
+  runtime::TaskRequest other = Request(input);
+  other.execution_arn = "arn:aws:states:us-east-1:123456789012:execution:training:e8";
+  runtime::StepResult again = step.Invoke(other);
+  ASSERT_TRUE(std::holds_alternative<Json>(again));
+  EXPECT_EQ(std::get<Json>(again)["IsBetter"], false);
+  EXPECT_EQ(std::get<Json>(again)["Reason"], "version 2 is already the champion");
+}
+
 TEST(CompareModelStepTest, HigherR2IsBetterAndWorseModelsDoNotMoveTheAlias) {
   TempStore t;
   Register(t, 3150.2, 0.9);

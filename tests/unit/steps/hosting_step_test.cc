@@ -147,7 +147,8 @@ TEST_F(HostingStepTest, CreatingAnExistingEndpointIsAValidationException) {
   MakeModelAndConfig("model-a", "job-a");
   Json input = {{"EndpointName", "car-price"}, {"EndpointConfigName", "model-a-config"}};
   ASSERT_TRUE(std::holds_alternative<Json>(Host(kCreateEndpointResource, input)));
-  Error e = ErrorOf(Host(kCreateEndpointResource, input));
+  Error e = ErrorOf(Run(*hosting_, kCreateEndpointResource, input,
+                        "arn:aws:states:us-east-1:123456789012:execution:training:run-2"));
   EXPECT_EQ(e.name, "SageMaker.ValidationException");
   EXPECT_EQ(e.cause,
             "Cannot create already existing endpoint "
@@ -158,6 +159,71 @@ TEST_F(HostingStepTest, CreatingAnExistingEndpointIsAValidationException) {
   EXPECT_EQ(e.cause,
             "Cannot create already existing model "
             "\"arn:aws:sagemaker:us-east-1:123456789012:model/model-a\".");
+}
+
+// At-least-once: a resumed execution runs the task that was in flight at a
+// crash again with the same request.
+TEST_F(HostingStepTest, CreatesRunAgainByTheirExecutionAnswerAsTheFirstRun) {
+  MakeModelAndConfig("model-a", "job-a");
+  Json model = {{"ModelName", "model-a"},
+                {"PrimaryContainer", {{"Image", "img"}, {"ModelDataUrl", ModelUri("job-a")}}},
+                {"ExecutionRoleArn", "arn:aws:iam::123456789012:role/r"}};
+  StepResult m = Host(kCreateModelResource, model);
+  ASSERT_TRUE(std::holds_alternative<Json>(m)) << std::get<Error>(m).cause;
+  EXPECT_EQ(std::get<Json>(m)["ModelArn"], "arn:aws:sagemaker:us-east-1:123456789012:model/model-a");
+  Json config = {{"EndpointConfigName", "model-a-config"},
+                 {"ProductionVariants", {{{"VariantName", "AllTraffic"}, {"ModelName", "model-a"}}}}};
+  EXPECT_TRUE(std::holds_alternative<Json>(Host(kCreateEndpointConfigResource, config)));
+  config["ProductionVariants"][0]["VariantName"] = "Other";
+  EXPECT_EQ(ErrorOf(Host(kCreateEndpointConfigResource, config)).name,
+            "SageMaker.ValidationException");
+
+  Json endpoint = {{"EndpointName", "car-price"}, {"EndpointConfigName", "model-a-config"}};
+  ASSERT_TRUE(std::holds_alternative<Json>(Host(kCreateEndpointResource, endpoint)));
+  StepResult again = Host(kCreateEndpointResource, endpoint);
+  ASSERT_TRUE(std::holds_alternative<Json>(again)) << std::get<Error>(again).cause;
+  EXPECT_EQ(std::get<Json>(again)["EndpointArn"],
+            "arn:aws:sagemaker:us-east-1:123456789012:endpoint/car-price");
+  auto history = endpoints_.ListEndpointChanges("car-price");
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->size(), 1u);
+}
+
+TEST_F(HostingStepTest, ChangesACrashCutShortAreFinishedWhenTheTaskRunsAgain) {
+  MakeModelAndConfig("model-a", "job-a");
+  MakeModelAndConfig("model-b", "job-b");
+  // A creation begun in the store, its process killed before it finished.
+  ASSERT_TRUE(endpoints_.CreateEndpoint("car-price", "model-a-config").ok());
+  StepResult created = Host(kCreateEndpointResource, {{"EndpointName", "car-price"},
+                                                      {"EndpointConfigName", "model-a-config"}});
+  ASSERT_TRUE(std::holds_alternative<Json>(created)) << std::get<Error>(created).cause;
+  EXPECT_EQ(Describe("car-price")["EndpointStatus"], "InService");
+
+  // The same for an update.
+  ASSERT_TRUE(endpoints_.BeginUpdate("car-price", "model-b-config").ok());
+  StepResult updated = Host(kUpdateEndpointResource, {{"EndpointName", "car-price"},
+                                                      {"EndpointConfigName", "model-b-config"}});
+  ASSERT_TRUE(std::holds_alternative<Json>(updated)) << std::get<Error>(updated).cause;
+  Json d = Describe("car-price");
+  EXPECT_EQ(d["EndpointStatus"], "InService");
+  EXPECT_EQ(d["EndpointConfigName"], "model-b-config");
+
+  // And for mlflowctl:deploy: a creation left Creating is finished, not updated.
+  ASSERT_TRUE(std::holds_alternative<Json>(
+      Host(kCreateModelResource,
+           {{"ModelName", "other-run-1"},
+            {"PrimaryContainer", {{"ModelDataUrl", ModelUri("job-a")}}}})));
+  ASSERT_TRUE(std::holds_alternative<Json>(
+      Host(kCreateEndpointConfigResource,
+           {{"EndpointConfigName", "other-run-1"},
+            {"ProductionVariants", {{{"VariantName", "AllTraffic"}, {"ModelName", "other-run-1"},
+                                      {"InstanceType", "ml.m5.large"}}}}})));
+  ASSERT_TRUE(endpoints_.CreateEndpoint("other", "other-run-1").ok());
+  StepResult deployed = Run(*deploy_, kDeployResource,
+                            {{"EndpointName", "other"}, {"ModelUri", ModelUri("job-a")}});
+  ASSERT_TRUE(std::holds_alternative<Json>(deployed)) << std::get<Error>(deployed).cause;
+  EXPECT_EQ(std::get<Json>(deployed)["Action"], "created");
+  EXPECT_EQ(Describe("other")["EndpointStatus"], "InService");
 }
 
 TEST_F(HostingStepTest, DescribingAMissingEndpointIsAValidationException) {
@@ -260,14 +326,17 @@ TEST_F(HostingStepTest, DeployCreatesThenUpdates) {
   EXPECT_EQ(d["EndpointConfigName"], "car-price-run-2");
   EXPECT_FALSE(d.contains("DataCaptureConfig"));
 
-  // The same execution deploying again (a retry) reuses its model and config.
+  // The same execution deploying again (a retry, or its task run again
+  // after a crash) reuses its model and config, and its finished update
+  // is answered as done without switching again.
   StepResult again = Run(*deploy_, kDeployResource,
                          {{"EndpointName", "car-price"}, {"ModelUri", ModelUri("job-b")}},
                          "arn:aws:states:us-east-1:123456789012:execution:training:run-2");
   ASSERT_TRUE(std::holds_alternative<Json>(again)) << std::get<Error>(again).cause;
+  EXPECT_EQ(std::get<Json>(again)["Action"], "updated");
   auto history = endpoints_.ListEndpointChanges("car-price");
   ASSERT_TRUE(history.ok());
-  ASSERT_EQ(history->size(), 3u);
+  ASSERT_EQ(history->size(), 2u);
   EXPECT_EQ((*history)[1].from_config, "car-price-run-1");
   EXPECT_EQ((*history)[1].to_config, "car-price-run-2");
 }

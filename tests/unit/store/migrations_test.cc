@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "engine/base/json_util.h"
 #include "engine/store/sqlite_db.h"
@@ -115,6 +116,30 @@ TEST(MigrationsTest, FailingMigrationLeavesTheDatabaseAsItWas) {
   ASSERT_TRUE(ApplyMigrations(*db, next).ok());
   EXPECT_EQ(Tables(*db), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(*SchemaVersion(*db), 2);
+}
+
+// Commands that only read open the store while another process holds a
+// write transaction: a current schema takes no write lock.
+TEST(MigrationsTest, CurrentSchemaIsCheckedWithoutAWriteLock) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              fmt::format("migrations-test-{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "store.db").string();
+  SqliteOpenOptions options;
+  options.busy_timeout_ms = 0;
+  {
+    auto writer = SqliteDb::Open(path, options);
+    ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+    ASSERT_TRUE((*writer)->Exec("PRAGMA journal_mode = WAL").ok());
+    ASSERT_TRUE(ApplyMigrations(**writer).ok());
+    ASSERT_TRUE((*writer)->Exec("BEGIN IMMEDIATE").ok());
+    auto reader = SqliteDb::Open(path, options);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    Status status = ApplyMigrations(**reader);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    ASSERT_TRUE((*writer)->Exec("ROLLBACK").ok());
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(MigrationsTest, DatabaseNewerThanTheProgramIsRefused) {
