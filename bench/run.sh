@@ -77,7 +77,7 @@ git_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
   echo "sqlite_linked=$(ldd "$MLFLOWCTL" | awk '/libsqlite3/{print $3}' | xargs -r readlink -f || true)"
   # The CLI opens the store with SqliteStoreOptions' defaults (engine/store/sqlite_execution_store.h);
   # journal_mode is read back from each database by report.py verify.
-  echo "durability=SQLite WAL, synchronous=NORMAL (survives a process crash; the last commits may be lost on power failure), group commit of up to $(grep -o 'max_pending_events = [0-9]*' "$ROOT/engine/store/sqlite_execution_store.h" | awk '{print $3}') buffered events per transaction, committed before run reports the result; a fresh database per run"
+  echo "durability=SQLite WAL, synchronous=NORMAL (survives a process crash; the last commits may be lost on power failure), group commit of up to $(grep -o 'max_pending_events = [0-9]*' "$ROOT/engine/store/sqlite_execution_store.h" | awk '{print $3}') buffered events per transaction, committed before run reports the result; a fresh database per run (the WAL is left for the next process, not checkpointed at exit)"
 } >"$OUT/env.txt"
 
 ours() { echo "$MLFLOWCTL run $WF/$1.json --input-file $WF/input_$1.json -q --json"; }

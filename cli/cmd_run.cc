@@ -105,9 +105,11 @@ int Run(const RunOptions& o) {
   runtime::EngineOptions options;
   options.fake_clock = fake ? &*fake : nullptr;
   options.max_history_events = o.max_history_events;
-  options.on_event = [&progress](const std::string&, const history::HistoryEvent& e) {
-    progress.OnEvent(e);
-  };
+  if (!o.quiet) {
+    options.on_event = [&progress](const std::string&, const history::HistoryEvent& e) {
+      progress.OnEvent(e);
+    };
+  }
   runtime::asio::io_context io;
   runtime::Engine engine(io, **store, *resources, clock, options);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <tuple>
 #include <utility>
 
@@ -70,6 +71,40 @@ void ReportDuplicateKeys(const JsonLocations& locations,
   }
 }
 
+// Object members written in `text` (valid JSON): one ':' outside strings each.
+std::size_t MembersInText(std::string_view text) {
+  std::size_t members = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == ':') {
+      ++members;
+    }
+  }
+  return members;
+}
+
+// Object members in the parsed value; fewer than MembersInText when a key
+// repeats (nlohmann keeps one of them).
+std::size_t MembersInJson(const Json& value) {
+  std::size_t members = 0;
+  if (value.is_object()) {
+    members += value.size();
+    for (const auto& item : value) members += MembersInJson(item);
+  } else if (value.is_array()) {
+    for (const auto& item : value) members += MembersInJson(item);
+  }
+  return members;
+}
+
 }  // namespace
 
 ParseResult Parse(std::string_view text) {
@@ -88,14 +123,20 @@ ParseResult Parse(std::string_view text) {
     result.diagnostics.push_back(JsonDiagnostic(json.status()));
     return result;
   }
-  JsonLocations locations = JsonLocations::Index(text);
+  // Positions are only needed for diagnostics, and a repeated key is the
+  // only diagnostic that needs them to be found: index the text only then.
+  std::optional<JsonLocations> locations;
   internal::BuildContext ctx;
-  ReportDuplicateKeys(locations, ctx);
+  if (MembersInText(text) != MembersInJson(*json)) {
+    locations = JsonLocations::Index(text);
+    ReportDuplicateKeys(*locations, ctx);
+  }
   std::shared_ptr<const StateMachine> machine =
       internal::BuildMachine(*json, "", internal::MachineKind::kTop, ctx);
   result.diagnostics = ctx.TakeDiagnostics();
+  if (!result.diagnostics.empty() && !locations) locations = JsonLocations::Index(text);
   for (Diagnostic& d : result.diagnostics) {
-    TextPosition pos = locations.Find(d.pointer);
+    TextPosition pos = locations->Find(d.pointer);
     d.line = pos.line;
     d.column = pos.column;
   }

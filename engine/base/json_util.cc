@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/base/json_writer.h"
+
 namespace mlflowctl {
 
 TextPosition PositionOf(std::string_view text, std::size_t offset) {
@@ -160,16 +162,16 @@ StatusOr<Json> ParseJsonFile(const std::string& path) {
 }
 
 std::string DumpJson(const Json& value) {
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  AppendJson(value, out);
+  return out;
 }
 
 std::size_t JsonSize(const Json& value) { return DumpJson(value).size(); }
 
 void DumpJsonTo(const Json& value, std::string& out) {
   out.clear();
-  nlohmann::detail::serializer<Json> s(nlohmann::detail::output_adapter<char>(out),
-                                       ' ', Json::error_handler_t::replace);
-  s.dump(value, false, false, 0);
+  AppendJson(value, out);
 }
 
 }  // namespace mlflowctl

@@ -71,13 +71,20 @@ bool ErrorMatches(const std::vector<std::string>& error_equals,
 Interpreter::Interpreter(Engine& engine)
     : engine_(engine),
       timers_(engine.io(), engine.clock(), engine.options().fake_clock),
-      pool_(static_cast<std::size_t>(std::max(1, engine.options().worker_threads))),
       random_(engine.options().random_seed != 0 ? Random(engine.options().random_seed)
                                                 : Random::FromEntropy()) {}
 
 Interpreter::~Interpreter() {
   for (auto& [arn, execution] : running_) execution->cancel.Cancel();
-  pool_.join();
+  if (pool_) pool_->join();
+}
+
+asio::thread_pool& Interpreter::WorkerPool() {
+  if (!pool_) {
+    pool_ = std::make_unique<asio::thread_pool>(
+        static_cast<std::size_t>(std::max(1, engine_.options().worker_threads)));
+  }
+  return *pool_;
 }
 
 StatusOr<history::ExecutionRecord> Interpreter::Start(const StartRequest& request,
@@ -267,6 +274,9 @@ Awaitable<Outcome> Interpreter::RunStates(Frame& frame, Json input) {
     frame.variables = frame.inherit_from->variables;
     frame.inherit_from = nullptr;
   }
+  // DumpJson(data) when already known: a state's output text is the next
+  // state's input text.
+  std::optional<std::string> data_text;
   while (true) {
     if (AbortedHere(frame)) {
       co_await AwaitCancel(*frame.cancel);
@@ -282,7 +292,8 @@ Awaitable<Outcome> Interpreter::RunStates(Frame& frame, Json input) {
     const asl::State& state = machine.state(index);
     EnterStateContext(frame, state);
     // One serialisation serves the payload limit and the event.
-    std::string input_text = DumpJson(data);
+    std::string input_text = data_text ? std::move(*data_text) : DumpJson(data);
+    data_text.reset();
     if (auto e = CheckPayloadSize(state, input_text.size(), "input")) {
       co_return Outcome{{}, *e};
     }
@@ -333,6 +344,7 @@ Awaitable<Outcome> Interpreter::RunStates(Frame& frame, Json input) {
       // Replay: the recorded output stands, so values that differ from run
       // to run (States.UUID, times) stay as they were.
       const history::HistoryEvent* next = PeekRecorded(frame);
+      bool recorded_output = false;
       if (next != nullptr && next->type == ExitedEvent(state.type)) {
         auto it = next->details.find("output");
         if (it != next->details.end() && it->is_string()) {
@@ -340,9 +352,11 @@ Awaitable<Outcome> Interpreter::RunStates(Frame& frame, Json input) {
           if (recorded.ok()) {
             step.output = std::move(*recorded);
             output_text = it->get<std::string>();
+            recorded_output = true;
           }
         }
       }
+      if (!recorded_output && !step.end && step.next != asl::kNoState) data_text = output_text;
       Emit(frame, ExitedEvent(state.type),
            Json{{"name", state.name},
                 {"output", std::move(output_text)},

@@ -155,7 +155,10 @@ class Interpreter {
 
   Engine& engine_;
   TimerService timers_;
-  asio::thread_pool pool_;
+  // Made by the first task (WorkerPool()), so executions without Task states
+  // start no threads.
+  std::unique_ptr<asio::thread_pool> pool_;
+  asio::thread_pool& WorkerPool();
   std::size_t tasks_in_flight_ = 0;
   std::unordered_map<std::string, std::shared_ptr<Execution>> running_;
   Random random_;

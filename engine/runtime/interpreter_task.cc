@@ -208,7 +208,7 @@ Awaitable<Value> Interpreter::InvokeTask(Frame& frame, const asl::State& state,
   request.cancelled = &shared->cancelled;
 
   ++tasks_in_flight_;
-  asio::post(pool_, [this, handler, request = std::move(request), shared]() mutable {
+  asio::post(WorkerPool(), [this, handler, request = std::move(request), shared]() mutable {
     StepResult r;
     try {
       r = handler->Invoke(request);

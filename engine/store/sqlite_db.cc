@@ -167,6 +167,14 @@ std::string SqliteStatement::ColumnText(int column) const {
                      static_cast<std::size_t>(size));
 }
 
+std::string_view SqliteStatement::ColumnView(int column) const {
+  const unsigned char* text = sqlite3_column_text(stmt_, column);
+  if (text == nullptr) return std::string_view();
+  int size = sqlite3_column_bytes(stmt_, column);
+  return std::string_view(reinterpret_cast<const char*>(text),
+                          static_cast<std::size_t>(size));
+}
+
 std::optional<std::string> SqliteStatement::ColumnOptionalText(
     int column) const {
   if (ColumnIsNull(column)) return std::nullopt;

@@ -70,6 +70,9 @@ class SqliteStatement {
   bool ColumnIsNull(int column) const;
   int64_t ColumnInt64(int column) const;
   std::string ColumnText(int column) const;
+  // The text of `column` without a copy; valid until the next Step() or
+  // Reset(), or until the column is read as another type.
+  std::string_view ColumnView(int column) const;
   std::optional<std::string> ColumnOptionalText(int column) const;
   std::optional<int64_t> ColumnOptionalInt64(int column) const;
 

@@ -13,6 +13,7 @@
 #include <optional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/base/status.h"
@@ -36,6 +37,20 @@ struct SqliteStoreOptions {
   int max_pending_events = 4096;
   // How long to wait for another process's write lock.
   int busy_timeout_ms = 5000;
+};
+
+// One history event as stored, for readers that copy its details text
+// instead of parsing it (`executions history --json`). The views point into
+// SQLite's current row: valid only during the ScanHistory callback.
+struct StoredHistoryEvent {
+  int64_t id = 0;
+  int64_t previous_event_id = 0;
+  int64_t timestamp_ms = 0;
+  std::string_view type;
+  std::string_view frame;
+  // The details' JSON text as AppendEvents wrote it (DumpJson: compact,
+  // object keys sorted); nullopt when the event has none.
+  std::optional<std::string_view> details;
 };
 
 class SqliteExecutionStore : public history::ExecutionStore {
@@ -100,6 +115,15 @@ class SqliteExecutionStore : public history::ExecutionStore {
   // Commits the open transaction, if any.
   Status Sync() override;
 
+  // Calls `fn` with each event GetHistory(execution_arn, query) returns, in
+  // the same order, without parsing their details. kNotFound if there is no
+  // such execution; stops at the first non-OK status `fn` returns and
+  // returns it. `fn` runs under the store's mutex: it must not call the
+  // store.
+  Status ScanHistory(const std::string& execution_arn,
+                     const history::HistoryQuery& query,
+                     const std::function<Status(const StoredHistoryEvent&)>& fn);
+
   // The state machine as it was at `version` (1 = as created); kNotFound if
   // the machine or that version does not exist.
   StatusOr<history::StateMachineRecord> GetStateMachineVersion(
@@ -139,6 +163,11 @@ class SqliteExecutionStore : public history::ExecutionStore {
   // as pending; on failure rolls it back and returns `result`.
   Status EndWriteLocked(Status result, int64_t writes);
   Status CommitLocked();
+  // BEGIN IMMEDIATE (see the .cc for the first commit of a new WAL).
+  Status BeginLocked();
+  // Back to the configured syncs once that transaction has ended.
+  Status RestoreSyncLocked();
+  bool WalIsEmptyLocked() const;
   Status CommitIfFullLocked();
 
   StatusOr<bool> ExecutionExistsLocked(const std::string& arn);
@@ -151,6 +180,10 @@ class SqliteExecutionStore : public history::ExecutionStore {
   std::unique_ptr<SqliteDb> db_;
   const SqliteStoreOptions options_;
   int64_t pending_writes_ = 0;
+  // BeginLocked(): the first commit into a new, empty WAL skips the syncs
+  // of its header; unsynced_commit_ while that transaction is open.
+  bool first_commit_done_ = false;
+  bool unsynced_commit_ = false;
 };
 
 }  // namespace mlflowctl::store
