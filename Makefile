@@ -49,6 +49,10 @@ bench: ; bash bench/run.sh
 # writes the serve section of bench/RESULTS.md.
 .PHONY: bench-serve
 bench-serve: ; bash bench/serve.sh
+# 10,000 concurrent executions, history queries over 1,000,000 events, memory
+# per waiting execution; writes the scale section of bench/RESULTS.md.
+.PHONY: bench-scale
+bench-scale: ; bash bench/scale.sh
 
 # libFuzzer targets (tests/fuzz/): a clang build in build-fuzz, then each
 # target runs FUZZ_SECONDS on a copy of its corpus plus the generated deep

@@ -61,11 +61,7 @@ int List(const ListOptions& o) {
   StatusOr<history::ExecutionPage> page = (*store)->ListExecutions(filter);
   if (!page.ok()) return Fail(page.status());
   if (o.json) {
-    Json items = Json::array();
-    for (const auto& r : page->executions) items.push_back(ExecutionListItemJson(r));
-    Json out{{"executions", items}};
-    if (page->next_token) out["nextToken"] = *page->next_token;
-    std::cout << out.dump(2) << "\n";
+    std::cout << ListExecutionsJson(*page);
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows;
@@ -113,18 +109,15 @@ int History(const std::string& id, bool reverse, bool json, int limit) {
   history::HistoryQuery q;
   q.reverse = reverse;
   q.limit = limit;
-  StatusOr<std::vector<history::HistoryEvent>> events = (*store)->GetHistory(r->arn, q);
-  if (!events.ok()) return Fail(events.status());
   if (json) {
-    std::string out = "{\"events\":[";
-    for (std::size_t i = 0; i < events->size(); ++i) {
-      if (i) out += ",";
-      out += (*events)[i].ToApiJson().dump();
-    }
-    out += "]}\n";
-    std::cout << out;
+    // The stored details text is copied, not parsed and printed again.
+    StatusOr<std::string> out = HistoryJson(**store, r->arn, q);
+    if (!out.ok()) return Fail(out.status());
+    std::cout << *out;
     return kExitOk;
   }
+  StatusOr<std::vector<history::HistoryEvent>> events = (*store)->GetHistory(r->arn, q);
+  if (!events.ok()) return Fail(events.status());
   std::vector<std::vector<std::string>> rows;
   rows.reserve(events->size());
   for (const auto& e : *events) {

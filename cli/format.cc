@@ -1,10 +1,14 @@
 #include "cli/format.h"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <ctime>
 #include <iostream>
 
 #include <fmt/format.h>
+
+#include "cli/json_text.h"
 
 namespace mlflowctl::cli {
 
@@ -59,6 +63,102 @@ Json RunResultJson(const history::ExecutionRecord& r) {
     j["cause"] = r.cause ? Json(*r.cause) : Json();
   }
   return j;
+}
+
+std::string ListExecutionsJson(const history::ExecutionPage& page) {
+  Json items = Json::array();
+  for (const auto& r : page.executions) items.push_back(ExecutionListItemJson(r));
+  Json out{{"executions", std::move(items)}};
+  if (page.next_token) out["nextToken"] = *page.next_token;
+  return out.dump(2) + "\n";
+}
+
+namespace {
+
+// A JSON string as nlohmann prints it; event types are plain ASCII names,
+// so the escaping serialiser is only the fallback.
+void AppendJsonString(std::string_view text, std::string& out) {
+  bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  });
+  if (plain) {
+    out += '"';
+    out += text;
+    out += '"';
+    return;
+  }
+  out += DumpJson(Json(std::string(text)));
+}
+
+// ToApiJson's timestamp (epoch seconds as a double) printed as nlohmann
+// prints a double.
+void AppendSeconds(int64_t ms, std::string& out) {
+  const double seconds = static_cast<double>(ms) / 1000.0;
+  std::array<char, 64> buf;
+  char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), seconds);
+  out.append(buf.data(), static_cast<std::size_t>(end - buf.data()));
+}
+
+}  // namespace
+
+Status AppendHistoryEventJson(const store::StoredHistoryEvent& e, std::string& out) {
+  // ToApiJson builds an object, which nlohmann prints with its keys sorted;
+  // the details member goes where its key sorts among the fixed ones.
+  const std::string_view key = history::DetailsKey(e.type);
+  const std::string_view details = e.details.value_or(std::string_view());
+  bool pending = !key.empty() && e.details.has_value() && details != "null";
+  if (pending && !IsJsonText(details)) {
+    return DataLossError(fmt::format("event {} has unreadable details", e.id));
+  }
+  auto details_before = [&](std::string_view next_key) {
+    if (!pending || key >= next_key) return;
+    out += '"';
+    out += key;
+    out += "\":";
+    out += details;
+    out += ',';
+    pending = false;
+  };
+  out += '{';
+  details_before("id");
+  fmt::format_to(std::back_inserter(out), "\"id\":{},", e.id);
+  details_before("previousEventId");
+  fmt::format_to(std::back_inserter(out), "\"previousEventId\":{},", e.previous_event_id);
+  details_before("timestamp");
+  out += "\"timestamp\":";
+  AppendSeconds(e.timestamp_ms, out);
+  out += ',';
+  details_before("type");
+  out += "\"type\":";
+  AppendJsonString(e.type, out);
+  if (pending) {
+    out += ",\"";
+    out += key;
+    out += "\":";
+    out += details;
+  }
+  out += '}';
+  return Status::Ok();
+}
+
+StatusOr<std::string> HistoryJson(store::SqliteExecutionStore& store,
+                                  const std::string& execution_arn,
+                                  const history::HistoryQuery& query) {
+  std::string out = "{\"events\":[";
+  bool first = true;
+  Status scanned = store.ScanHistory(
+      execution_arn, query, [&](const store::StoredHistoryEvent& e) -> Status {
+        if (!first) out += ',';
+        first = false;
+        Status appended = AppendHistoryEventJson(e, out);
+        if (!appended.ok()) {
+          return appended.WithContext(fmt::format("execution '{}'", execution_arn));
+        }
+        return Status::Ok();
+      });
+  if (!scanned.ok()) return scanned;
+  out += "]}\n";
+  return out;
 }
 
 std::string FormatLocalTime(int64_t epoch_ms) {
