@@ -1,6 +1,7 @@
 #include "steps/ml/endpoint_predictor.h"
 
 #include <cctype>
+#include <charconv>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -51,6 +52,15 @@ std::string Trim(std::string_view s) {
   while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
   while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
   return std::string(s.substr(b, e - b));
+}
+
+// Appends `p` and a line break, as FormatDouble writes it.
+void AppendScoreLine(double p, std::string* out) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, p);
+  (void)ec;  // 64 bytes always hold the shortest form of a double
+  out->append(buf, end);
+  out->push_back('\n');
 }
 
 // A JSON scalar as the text a CSV field would hold; nullopt for other types.
@@ -185,8 +195,56 @@ Status EndpointPredictor::AppendJsonInstance(const Json& instance,
   return Status::Ok();
 }
 
+bool EndpointPredictor::ParsePlainCsv(std::string_view body,
+                                      std::vector<double>* out,
+                                      std::size_t* rows) const {
+  // What ParseCsv reads the same way: no byte-order mark, no quotes; empty
+  // lines skipped; records end at LF or CRLF.
+  if (body.substr(0, 3) == "\xEF\xBB\xBF" ||
+      body.find('"') != std::string_view::npos) {
+    return false;
+  }
+  const std::size_t n = model_->feature_count();
+  std::size_t count = 0;
+  std::size_t pos = 0;
+  while (pos < body.size()) {
+    if (body[pos] == '\n') {
+      ++pos;
+      continue;
+    }
+    if (body.substr(pos, 2) == "\r\n") {
+      pos += 2;
+      continue;
+    }
+    std::size_t end = body.find('\n', pos);
+    if (end == std::string_view::npos) end = body.size();
+    std::size_t next = end == body.size() ? end : end + 1;
+    if (end < body.size() && end > pos && body[end - 1] == '\r') --end;
+    std::string_view line = body.substr(pos, end - pos);
+    pos = next;
+    std::size_t fields = 0;
+    while (true) {
+      const std::size_t comma = line.find(',');
+      double v = 0;
+      if (fields == n || !ParseDouble(line.substr(0, comma), &v)) return false;
+      out->push_back(v);
+      ++fields;
+      if (comma == std::string_view::npos) break;
+      line.remove_prefix(comma + 1);
+    }
+    if (fields != n) return false;
+    ++count;
+  }
+  if (count == 0) return false;
+  *rows = count;
+  return true;
+}
+
 StatusOr<std::vector<double>> EndpointPredictor::ParseCsvBody(
     std::string_view body, std::size_t* rows) const {
+  std::vector<double> plain;
+  plain.reserve(model_->feature_count());
+  if (ParsePlainCsv(body, &plain, rows)) return plain;
   CsvOptions options;
   options.has_header = false;
   StatusOr<CsvTable> table = ParseCsv(body, "request body", options);
@@ -268,7 +326,7 @@ StatusOr<EndpointPredictor::Response> EndpointPredictor::Invoke(
   Response response;
   response.content_type = type;
   if (type == "text/csv") {
-    for (double p : predictions) response.body += FormatDouble(p) + "\n";
+    for (double p : predictions) AppendScoreLine(p, &response.body);
   } else if (type == "application/json") {
     Json list = Json::array();
     for (double p : predictions) list.push_back({{"score", p}});

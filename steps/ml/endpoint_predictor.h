@@ -74,6 +74,11 @@ class EndpointPredictor {
 
  private:
   EndpointPredictor() = default;
+  // Feature values only, one record per line, no quotes: the common case,
+  // parsed without building a CSV table. False (and `out` partly filled)
+  // for anything else, which ParseCsvBody then parses in full.
+  bool ParsePlainCsv(std::string_view body, std::vector<double>* out,
+                     std::size_t* rows) const;
   // Appends one JSON instance (array, {"features"} or raw record) to `out`.
   Status AppendJsonInstance(const Json& instance, std::size_t row,
                             std::vector<double>* out) const;

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 #include <xgboost/c_api.h>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -12,6 +13,8 @@
 #include <string_view>
 
 #include "engine/base/status_macros.h"
+#include "steps/ml/tree_ensemble.h"
+#include "steps/ml/xgboost_api.h"
 
 namespace mlflowctl::ml {
 
@@ -136,18 +139,20 @@ Status CheckValue(const ParamSpec& spec, const std::string& value) {
 
 // ---- XGBoost handles and errors ----
 
-Status XgbError(StatusCode code, std::string_view what) {
-  return Status(code, fmt::format("{}: {}", what, XGBGetLastError()));
+Status XgbError(const XgboostApi& api, StatusCode code, std::string_view what) {
+  return Status(code, fmt::format("{}: {}", what, api.XGBGetLastError()));
 }
 
 struct DMatrixCloser {
+  const XgboostApi* api;
   void operator()(void* h) const {
-    if (h != nullptr) XGDMatrixFree(h);
+    if (h != nullptr) api->XGDMatrixFree(h);
   }
 };
 struct BoosterCloser {
+  const XgboostApi* api;
   void operator()(void* h) const {
-    if (h != nullptr) XGBoosterFree(h);
+    if (h != nullptr) api->XGBoosterFree(h);
   }
 };
 using DMatrixPtr = std::unique_ptr<void, DMatrixCloser>;
@@ -159,19 +164,20 @@ std::vector<float> ToFloat(std::span<const double> values) {
   return out;
 }
 
-StatusOr<DMatrixPtr> MakeDMatrix(std::span<const double> features, std::size_t rows,
-                                 std::size_t cols, const std::vector<double>* labels) {
+StatusOr<DMatrixPtr> MakeDMatrix(const XgboostApi& api, std::span<const double> features,
+                                 std::size_t rows, std::size_t cols,
+                                 const std::vector<double>* labels) {
   std::vector<float> x = ToFloat(features);
   DMatrixHandle h = nullptr;
-  if (XGDMatrixCreateFromMat_omp(x.data(), rows, cols, std::numeric_limits<float>::quiet_NaN(), &h,
-                                 /*nthread=*/1) != 0) {
-    return XgbError(StatusCode::kInternal, "XGDMatrixCreateFromMat");
+  if (api.XGDMatrixCreateFromMat_omp(x.data(), rows, cols, std::numeric_limits<float>::quiet_NaN(),
+                                     &h, /*nthread=*/1) != 0) {
+    return XgbError(api, StatusCode::kInternal, "XGDMatrixCreateFromMat");
   }
-  DMatrixPtr m(h);
+  DMatrixPtr m(h, DMatrixCloser{&api});
   if (labels != nullptr) {
     std::vector<float> y = ToFloat(*labels);
-    if (XGDMatrixSetFloatInfo(h, "label", y.data(), y.size()) != 0) {
-      return XgbError(StatusCode::kInternal, "XGDMatrixSetFloatInfo(label)");
+    if (api.XGDMatrixSetFloatInfo(h, "label", y.data(), y.size()) != 0) {
+      return XgbError(api, StatusCode::kInternal, "XGDMatrixSetFloatInfo(label)");
     }
   }
   return m;
@@ -260,11 +266,11 @@ StatusOr<XgboostParams> ParseXgboostHyperParameters(const HyperParameterMap& hp)
   return p;
 }
 
-XgboostModel::XgboostModel(void* booster) : booster_(booster) {}
+XgboostModel::XgboostModel(const XgboostApi* api, void* booster) : api_(api), booster_(booster) {}
 
 XgboostModel::~XgboostModel() {
-  for (void* proxy : free_proxies_) XGDMatrixFree(proxy);
-  XGBoosterFree(booster_);
+  for (void* proxy : free_proxies_) api_->XGDMatrixFree(proxy);
+  api_->XGBoosterFree(booster_);
 }
 
 StatusOr<XgboostTrainResult> XgboostModel::Train(const LabeledMatrix& train,
@@ -282,12 +288,13 @@ StatusOr<XgboostTrainResult> XgboostModel::Train(const LabeledMatrix& train,
   if (params.early_stopping_rounds > 0 && validation == nullptr) {
     return InvalidArgumentError("early_stopping_rounds needs a validation channel");
   }
-  auto dtrain = MakeDMatrix(train.features, train.rows, train.cols, &train.labels);
+  MLF_ASSIGN_OR_RETURN(const XgboostApi* api, XgboostApi::Get());
+  auto dtrain = MakeDMatrix(*api, train.features, train.rows, train.cols, &train.labels);
   if (!dtrain.ok()) return dtrain.status();
-  DMatrixPtr dvalid;
+  DMatrixPtr dvalid(nullptr, DMatrixCloser{api});
   if (validation != nullptr) {
-    auto v =
-        MakeDMatrix(validation->features, validation->rows, validation->cols, &validation->labels);
+    auto v = MakeDMatrix(*api, validation->features, validation->rows, validation->cols,
+                         &validation->labels);
     if (!v.ok()) return v.status();
     dvalid = std::move(*v);
   }
@@ -298,13 +305,13 @@ StatusOr<XgboostTrainResult> XgboostModel::Train(const LabeledMatrix& train,
     names.push_back("validation");
   }
   BoosterHandle raw = nullptr;
-  if (XGBoosterCreate(dmats.data(), dmats.size(), &raw) != 0) {
-    return XgbError(StatusCode::kInternal, "XGBoosterCreate");
+  if (api->XGBoosterCreate(dmats.data(), dmats.size(), &raw) != 0) {
+    return XgbError(*api, StatusCode::kInternal, "XGBoosterCreate");
   }
-  BoosterPtr booster(raw);
+  BoosterPtr booster(raw, BoosterCloser{api});
   for (const auto& [name, value] : params.booster_params) {
-    if (XGBoosterSetParam(raw, name.c_str(), value.c_str()) != 0) {
-      return XgbError(StatusCode::kInvalidArgument, fmt::format("hyperparameter {}", name));
+    if (api->XGBoosterSetParam(raw, name.c_str(), value.c_str()) != 0) {
+      return XgbError(*api, StatusCode::kInvalidArgument, fmt::format("hyperparameter {}", name));
     }
   }
 
@@ -315,13 +322,14 @@ StatusOr<XgboostTrainResult> XgboostModel::Train(const LabeledMatrix& train,
       return AbortedError(fmt::format("training stopped before boosting round {} of {}", iter + 1,
                                       params.num_round));
     }
-    if (XGBoosterUpdateOneIter(raw, iter, dtrain->get()) != 0) {
-      return XgbError(StatusCode::kInternal, fmt::format("boosting round {}", iter + 1));
+    if (api->XGBoosterUpdateOneIter(raw, iter, dtrain->get()) != 0) {
+      return XgbError(*api, StatusCode::kInternal, fmt::format("boosting round {}", iter + 1));
     }
     result.rounds_trained = iter + 1;
     const char* eval = nullptr;
-    if (XGBoosterEvalOneIter(raw, iter, dmats.data(), names.data(), dmats.size(), &eval) != 0) {
-      return XgbError(StatusCode::kInternal, fmt::format("evaluation of round {}", iter + 1));
+    if (api->XGBoosterEvalOneIter(raw, iter, dmats.data(), names.data(), dmats.size(), &eval) !=
+        0) {
+      return XgbError(*api, StatusCode::kInternal, fmt::format("evaluation of round {}", iter + 1));
     }
     result.eval_log.emplace_back(eval);
     if (params.early_stopping_rounds <= 0) continue;
@@ -345,20 +353,20 @@ StatusOr<XgboostTrainResult> XgboostModel::Train(const LabeledMatrix& train,
   if (params.early_stopping_rounds > 0) {
     if (result.best_iteration + 1 < result.rounds_trained) {
       BoosterHandle sliced = nullptr;
-      if (XGBoosterSlice(raw, 0, result.best_iteration + 1, 1, &sliced) != 0) {
-        return XgbError(StatusCode::kInternal, "XGBoosterSlice");
+      if (api->XGBoosterSlice(raw, 0, result.best_iteration + 1, 1, &sliced) != 0) {
+        return XgbError(*api, StatusCode::kInternal, "XGBoosterSlice");
       }
       booster.reset(sliced);
       raw = sliced;
     }
     std::string best_it = std::to_string(result.best_iteration);
     std::string best_sc = fmt::format("{}", best_score);
-    if (XGBoosterSetAttr(raw, "best_iteration", best_it.c_str()) != 0 ||
-        XGBoosterSetAttr(raw, "best_score", best_sc.c_str()) != 0) {
-      return XgbError(StatusCode::kInternal, "XGBoosterSetAttr");
+    if (api->XGBoosterSetAttr(raw, "best_iteration", best_it.c_str()) != 0 ||
+        api->XGBoosterSetAttr(raw, "best_score", best_sc.c_str()) != 0) {
+      return XgbError(*api, StatusCode::kInternal, "XGBoosterSetAttr");
     }
   }
-  std::unique_ptr<XgboostModel> model(new XgboostModel(booster.release()));
+  std::unique_ptr<XgboostModel> model(new XgboostModel(api, booster.release()));
   MLF_RETURN_IF_ERROR(model->Prepare());
   result.model = std::move(model);
   return result;
@@ -369,37 +377,58 @@ StatusOr<std::unique_ptr<XgboostModel>> XgboostModel::Load(const std::string& pa
   if (!std::filesystem::is_regular_file(path, ec)) {
     return NotFoundError(fmt::format("model file '{}' does not exist", path));
   }
+  MLF_ASSIGN_OR_RETURN(const XgboostApi* api, XgboostApi::Get());
   BoosterHandle raw = nullptr;
-  if (XGBoosterCreate(nullptr, 0, &raw) != 0) {
-    return XgbError(StatusCode::kInternal, "XGBoosterCreate");
+  if (api->XGBoosterCreate(nullptr, 0, &raw) != 0) {
+    return XgbError(*api, StatusCode::kInternal, "XGBoosterCreate");
   }
-  BoosterPtr booster(raw);
-  if (XGBoosterLoadModel(raw, path.c_str()) != 0) {
-    return XgbError(StatusCode::kDataLoss, fmt::format("cannot load '{}'", path));
+  BoosterPtr booster(raw, BoosterCloser{api});
+  if (api->XGBoosterLoadModel(raw, path.c_str()) != 0) {
+    return XgbError(*api, StatusCode::kDataLoss, fmt::format("cannot load '{}'", path));
   }
-  std::unique_ptr<XgboostModel> model(new XgboostModel(booster.release()));
+  std::unique_ptr<XgboostModel> model(new XgboostModel(api, booster.release()));
   MLF_RETURN_IF_ERROR(model->Prepare());
   return model;
 }
 
 Status XgboostModel::Prepare() {
-  if (XGBoosterSetParam(booster_, "nthread", "1") != 0) {
-    return XgbError(StatusCode::kInternal, "XGBoosterSetParam(nthread)");
+  if (api_->XGBoosterSetParam(booster_, "nthread", "1") != 0) {
+    return XgbError(*api_, StatusCode::kInternal, "XGBoosterSetParam(nthread)");
   }
   bst_ulong n = 0;
-  if (XGBoosterGetNumFeature(booster_, &n) != 0) {
-    return XgbError(StatusCode::kInternal, "XGBoosterGetNumFeature");
+  if (api_->XGBoosterGetNumFeature(booster_, &n) != 0) {
+    return XgbError(*api_, StatusCode::kInternal, "XGBoosterGetNumFeature");
   }
   if (n == 0) return DataLossError("the XGBoost model has no features");
   feature_count_ = n;
-  std::vector<double> zeros(feature_count_, 0.0);
-  auto warm = Predict(zeros, 1, feature_count_);
-  return warm.ok() ? Status::Ok() : warm.status();
+  // Warms XGBoost up (configures the booster) and gives the answers the
+  // native evaluator must reproduce: a row of zeros, a row of missing values.
+  std::vector<double> probe(2 * feature_count_, 0.0);
+  std::fill(probe.begin() + static_cast<std::ptrdiff_t>(feature_count_), probe.end(),
+            std::numeric_limits<double>::quiet_NaN());
+  StatusOr<std::vector<double>> expected = PredictXgboost(probe, 2, feature_count_);
+  if (!expected.ok()) return expected.status();
+
+  bst_ulong len = 0;
+  const char* json = nullptr;
+  if (api_->XGBoosterSaveModelToBuffer(booster_, R"({"format": "json"})", &len, &json) != 0) {
+    return XgbError(*api_, StatusCode::kInternal, "XGBoosterSaveModelToBuffer");
+  }
+  StatusOr<TreeEnsemble> trees = TreeEnsemble::FromXgboostJson(std::string_view(json, len));
+  if (!trees.ok() || trees->feature_count() != feature_count_) return Status::Ok();
+  std::vector<float> x = ToFloat(probe);
+  for (std::size_t r = 0; r < 2; ++r) {
+    if (static_cast<double>(trees->PredictRow(x.data() + r * feature_count_)) != (*expected)[r]) {
+      return Status::Ok();  // not what XGBoost answers: XGBoost keeps predicting
+    }
+  }
+  native_ = std::make_unique<const TreeEnsemble>(std::move(*trees));
+  return Status::Ok();
 }
 
 Status XgboostModel::Save(const std::string& path) const {
-  if (XGBoosterSaveModel(booster_, path.c_str()) != 0) {
-    return XgbError(StatusCode::kUnavailable, fmt::format("cannot save '{}'", path));
+  if (api_->XGBoosterSaveModel(booster_, path.c_str()) != 0) {
+    return XgbError(*api_, StatusCode::kUnavailable, fmt::format("cannot save '{}'", path));
   }
   return Status::Ok();
 }
@@ -427,8 +456,8 @@ StatusOr<void*> XgboostModel::AcquireProxy() const {
     }
   }
   DMatrixHandle proxy = nullptr;
-  if (XGProxyDMatrixCreate(&proxy) != 0) {
-    return XgbError(StatusCode::kInternal, "XGProxyDMatrixCreate");
+  if (api_->XGProxyDMatrixCreate(&proxy) != 0) {
+    return XgbError(*api_, StatusCode::kInternal, "XGProxyDMatrixCreate");
   }
   return proxy;
 }
@@ -441,6 +470,29 @@ void XgboostModel::ReleaseProxy(void* proxy) const {
 StatusOr<std::vector<double>> XgboostModel::Predict(std::span<const double> row_major,
                                                     std::size_t n_rows, std::size_t n_cols) const {
   MLF_RETURN_IF_ERROR(CheckShape(row_major, n_rows, n_cols));
+  if (native_ == nullptr) return PredictXgboost(row_major, n_rows, n_cols);
+  std::vector<double> out(n_rows);
+  // One row at a time through a small buffer: no allocation per row.
+  std::array<float, 256> small;  // written before it is read
+  std::vector<float> large(n_cols > small.size() ? n_cols : 0);
+  float* x = n_cols > small.size() ? large.data() : small.data();
+  for (std::size_t r = 0; r < n_rows; ++r) {
+    const double* row = row_major.data() + r * n_cols;
+    for (std::size_t c = 0; c < n_cols; ++c) x[c] = static_cast<float>(row[c]);
+    if (!TreeEnsemble::Covers(x, n_cols)) {
+      MLF_ASSIGN_OR_RETURN(std::vector<double> p, PredictXgboost({row, n_cols}, 1, n_cols));
+      out[r] = p[0];
+    } else {
+      out[r] = native_->PredictRow(x);
+    }
+  }
+  return out;
+}
+
+StatusOr<std::vector<double>> XgboostModel::PredictXgboost(std::span<const double> row_major,
+                                                           std::size_t n_rows,
+                                                           std::size_t n_cols) const {
+  MLF_RETURN_IF_ERROR(CheckShape(row_major, n_rows, n_cols));
   if (n_rows == 0) return std::vector<double>();
   std::vector<float> x = ToFloat(row_major);
   // __array_interface__ (version 3) of the float buffer.
@@ -452,10 +504,10 @@ StatusOr<std::vector<double>> XgboostModel::Predict(std::span<const double> row_
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
-  int rc = XGBoosterPredictFromDense(booster_, values.c_str(), kPredictConfig, *proxy, &shape, &dim,
-                                     &result);
+  int rc = api_->XGBoosterPredictFromDense(booster_, values.c_str(), kPredictConfig, *proxy, &shape,
+                                           &dim, &result);
   ReleaseProxy(*proxy);
-  if (rc != 0) return XgbError(StatusCode::kInternal, "XGBoosterPredictFromDense");
+  if (rc != 0) return XgbError(*api_, StatusCode::kInternal, "XGBoosterPredictFromDense");
   return CopyPredictions(shape, dim, result, n_rows);
 }
 
@@ -464,15 +516,15 @@ StatusOr<std::vector<double>> XgboostModel::PredictReference(std::span<const dou
                                                              std::size_t n_cols) const {
   MLF_RETURN_IF_ERROR(CheckShape(row_major, n_rows, n_cols));
   if (n_rows == 0) return std::vector<double>();
-  auto dmat = MakeDMatrix(row_major, n_rows, n_cols, nullptr);
+  auto dmat = MakeDMatrix(*api_, row_major, n_rows, n_cols, nullptr);
   if (!dmat.ok()) return dmat.status();
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
   std::lock_guard<std::mutex> lock(reference_mu_);
-  if (XGBoosterPredictFromDMatrix(booster_, dmat->get(), kPredictConfig, &shape, &dim, &result) !=
-      0) {
-    return XgbError(StatusCode::kInternal, "XGBoosterPredictFromDMatrix");
+  if (api_->XGBoosterPredictFromDMatrix(booster_, dmat->get(), kPredictConfig, &shape, &dim,
+                                        &result) != 0) {
+    return XgbError(*api_, StatusCode::kInternal, "XGBoosterPredictFromDMatrix");
   }
   return CopyPredictions(shape, dim, result, n_rows);
 }

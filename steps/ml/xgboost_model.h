@@ -1,12 +1,18 @@
 // XgboostModel: gradient-boosted trees trained and evaluated through
-// XGBoost's C API (libxgboost 1.7), with hyperparameters named as
-// SageMaker's built-in XGBoost algorithm names them. Every XGBoost return
-// code is checked and turned into a Status carrying XGBGetLastError().
+// XGBoost's C API (libxgboost 1.7, loaded on first use: ml/xgboost_api.h),
+// with hyperparameters named as SageMaker's built-in XGBoost algorithm names
+// them. Every XGBoost return code is checked and turned into a Status
+// carrying XGBGetLastError(); when the library cannot be loaded, Train and
+// Load return kFailedPrecondition saying so.
+// Prediction: a model the native evaluator covers (ml/tree_ensemble.h:
+// gbtree regression, numeric splits) is evaluated natively; XGBoost stays
+// the reference (PredictXgboost, PredictReference) and answers whatever the
+// native path does not cover.
 // Thread-safety: Train and Load are independent per call. Predict is
 // thread-safe: the booster is configured once at load (nthread=1) and each
-// call borrows its own proxy DMatrix from a small pool (the fast path of
-// DESIGN.md §8). PredictReference is thread-safe but serialised (XGBoost
-// 1.7 keeps its DMatrix prediction cache in the booster without a lock).
+// XGBoost call borrows its own proxy DMatrix from a small pool (DESIGN.md
+// §8). PredictReference is thread-safe but serialised (XGBoost 1.7 keeps
+// its DMatrix prediction cache in the booster without a lock).
 #ifndef MLFLOWCTL_STEPS_ML_XGBOOST_MODEL_H_
 #define MLFLOWCTL_STEPS_ML_XGBOOST_MODEL_H_
 
@@ -48,6 +54,8 @@ struct XgboostParams {
 StatusOr<XgboostParams> ParseXgboostHyperParameters(const HyperParameterMap& hp);
 
 class XgboostModel;
+class TreeEnsemble;
+struct XgboostApi;
 
 struct XgboostTrainResult {
   std::unique_ptr<XgboostModel> model;
@@ -87,29 +95,43 @@ class XgboostModel {
 
   std::size_t feature_count() const { return feature_count_; }
 
-  // Inplace prediction on a borrowed proxy DMatrix. Values are converted to
-  // float as XGBoost does. kInvalidArgument when n_cols != feature_count() or
+  // One prediction per row. Values are converted to float as XGBoost does;
+  // rows the native evaluator covers are evaluated natively, the others
+  // (with an infinite value, or every row of a model it does not cover) by
+  // PredictXgboost. kInvalidArgument when n_cols != feature_count() or
   // row_major.size() != n_rows * n_cols; kInternal when XGBoost fails.
   StatusOr<std::vector<double>> Predict(std::span<const double> row_major, std::size_t n_rows,
                                         std::size_t n_cols) const;
+
+  // XGBoost's inplace prediction on a borrowed proxy DMatrix
+  // (XGBoosterPredictFromDense). Same contract as Predict.
+  StatusOr<std::vector<double>> PredictXgboost(std::span<const double> row_major,
+                                               std::size_t n_rows, std::size_t n_cols) const;
 
   // The reference path: a DMatrix per call and XGBoosterPredictFromDMatrix.
   // Same contract and results as Predict, only slower.
   StatusOr<std::vector<double>> PredictReference(std::span<const double> row_major,
                                                  std::size_t n_rows, std::size_t n_cols) const;
 
+  // True when Predict evaluates the trees natively.
+  bool native() const { return native_ != nullptr; }
+
  private:
-  explicit XgboostModel(void* booster);
-  // Sets nthread=1, reads the feature count and runs one prediction so the
-  // booster is configured before concurrent use.
+  XgboostModel(const XgboostApi* api, void* booster);
+  // Sets nthread=1, reads the feature count, builds the native evaluator
+  // when it covers the model (kept only if it agrees with XGBoost on a row
+  // of zeros and a row of missing values) and runs one XGBoost prediction
+  // so the booster is configured before concurrent use.
   Status Prepare();
   StatusOr<void*> AcquireProxy() const;
   void ReleaseProxy(void* proxy) const;
   Status CheckShape(std::span<const double> row_major, std::size_t n_rows,
                     std::size_t n_cols) const;
 
+  const XgboostApi* const api_;
   void* booster_;  // BoosterHandle, owned
   std::size_t feature_count_ = 0;
+  std::unique_ptr<const TreeEnsemble> native_;  // null: XGBoost predicts
   mutable std::mutex reference_mu_;  // serialises PredictReference
   mutable std::mutex proxy_mu_;
   mutable std::vector<void*> free_proxies_;  // DMatrixHandle proxies, owned

@@ -112,6 +112,33 @@ TEST_F(EndpointPredictorTest, CsvRowsGetOnePredictionPerLine) {
   EXPECT_NEAR(want[1], 20000 - 3000 + 5000, 1e-6);
 }
 
+TEST_F(EndpointPredictorTest, CsvBodiesReadAsTheCsvReaderReadsThem) {
+  TrainModel(false);
+  auto p = Load();
+  ASSERT_NE(p, nullptr);
+  // Feature values only: what ParseNumericCsv reads, ParseCsvBody reads
+  // the same; what it refuses (or reads as another shape), ParseCsvBody
+  // refuses too.
+  for (const std::string body :
+       {"8221,1,0", "8221,1,0\n", "\n\n8221,1,0\r\n\r\n30000, 0 ,1", "+1e3,.5,-0.\n",
+        " 1,\t2,3\n4,5,6\n\n", "1,2,3\r", "1,2,3\r\r\n", "1,2\n", "1,2,3,4\n",
+        "\xEF\xBB\xBF" "1,2,3\n", "\"1\",2,3\n", "1,2,3\n1,2\n", "1,2,3,\n", "1,,3\n", "\n",
+        "1e400,0,0\n", "0x10,0,0\n", "1,2,3\n\"4\",\"5\",\"6\"\n"}) {
+    CsvOptions options;
+    options.has_header = false;
+    StatusOr<NumericCsv> want = ParseNumericCsv(body, "body", options);
+    std::size_t rows = 0;
+    StatusOr<std::vector<double>> got = p->ParseCsvBody(body, &rows);
+    if (want.ok() && want->cols == 3 && want->rows > 0) {
+      ASSERT_TRUE(got.ok()) << body << ": " << got.status().ToString();
+      EXPECT_EQ(rows, want->rows) << body;
+      EXPECT_EQ(*got, want->values) << body;
+    } else {
+      EXPECT_FALSE(got.ok()) << body;
+    }
+  }
+}
+
 TEST_F(EndpointPredictorTest, JsonInstancesGetScores) {
   TrainModel(false);
   auto p = Load();
