@@ -10,7 +10,8 @@
 #   bash bench/serve.sh            (or: make bench-serve)
 #
 # Environment: MLFLOWCTL=/path/mlflowctl (else builds build-bench, Release),
-# DURATION=10s, CONNECTIONS=32, WRK_THREADS=2, SERVE_THREADS=2.
+# DURATION=10s, CONNECTIONS=32, WRK_THREADS=2, SERVE_THREADS=2,
+# RAW_DIR (where raw outputs go; default build-bench/bench-raw).
 # Installs wrk and nginx-light (apt-get) when missing.
 set -euo pipefail
 
@@ -38,7 +39,7 @@ else
   MLFLOWCTL=$(realpath "$MLFLOWCTL")
 fi
 
-OUT=$BUILD/bench-raw/serve-$(date -u +%Y%m%dT%H%M%SZ)
+OUT=${RAW_DIR:-$BUILD/bench-raw}/serve-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 WORK=$(mktemp -d)
 SERVE_PID="" NGINX_PID=""

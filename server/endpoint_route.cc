@@ -69,7 +69,7 @@ http::Response Validation(std::string message) {
 
 bool IsInvocationPath(std::string_view path) { return RawName(path).has_value(); }
 
-http::Response HandleInvocation(serving::EndpointHost& host, const http::Request& request) {
+http::Response HandleInvocation(serving::EndpointHost& host, http::Request request) {
   std::optional<std::string_view> raw = RawName(request.path());
   std::optional<std::string> name = raw ? UrlDecode(*raw) : std::nullopt;
   if (!name || name->empty()) {
@@ -97,7 +97,7 @@ http::Response HandleInvocation(serving::EndpointHost& host, const http::Request
 
   serving::Invocation in;
   in.endpoint_name = std::move(*name);
-  in.body = request.body;
+  in.body = std::move(request.body);
   in.content_type = std::string(request.header("Content-Type"));
   in.accept = std::string(request.header("Accept"));
   in.target_variant = std::string(request.header("X-Amzn-SageMaker-Target-Variant"));

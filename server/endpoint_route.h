@@ -20,8 +20,7 @@ namespace mlflowctl::server {
 bool IsInvocationPath(std::string_view path);
 
 // Answers an invocation request.
-http::Response HandleInvocation(serving::EndpointHost& host,
-                                const http::Request& request);
+http::Response HandleInvocation(serving::EndpointHost& host, http::Request request);
 
 }  // namespace mlflowctl::server
 

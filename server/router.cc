@@ -66,7 +66,7 @@ http::Handler MakeRouter(boost::asio::io_context& engine_io, api::StepFunctionsA
       if (request.method != "POST") {
         return reply(AwsError(405, "ValidationError", "Invocations must be POST requests"));
       }
-      return reply(HandleInvocation(*host, request));
+      return reply(HandleInvocation(*host, std::move(request)));
     }
     reply(AwsError(404, "UnknownOperationException",
                    "No route for " + request.method + " " + std::string(path)));

@@ -115,16 +115,113 @@ Tm UtcOf(int64_t ms) {
             tm.tm_min,         tm.tm_sec,     static_cast<int>(ms - secs * 1000)};
 }
 
+// The encoding a body is written in: the configured one, unless the body
+// is not valid UTF-8 (then, as for any other type, BASE64).
+std::string_view EncodingOf(const std::string& body, const std::string& encoding) {
+  if ((encoding == "CSV" || encoding == "JSON") && IsValidUtf8(body)) return encoding;
+  return "BASE64";
+}
+
 OrderedJson Payload(std::string_view content_type, std::string_view mode,
                     const std::string& body, const std::string& encoding) {
-  std::string enc = encoding == "CSV" || encoding == "JSON" ? encoding : "BASE64";
-  if (enc != "BASE64" && !IsValidUtf8(body)) enc = "BASE64";
+  const std::string enc(EncodingOf(body, encoding));
   OrderedJson j;
   j["observedContentType"] = content_type;
   j["mode"] = mode;
   j["data"] = enc == "BASE64" ? Base64(body) : body;
   j["encoding"] = enc;
   return j;
+}
+
+// The line through nlohmann's ordered_json: the definition of the bytes,
+// used for records holding text that is not valid UTF-8 (replaced by
+// U+FFFD as nlohmann's error_handler_t::replace does).
+std::string CaptureLineJson(const CaptureRecord& r) {
+  OrderedJson capture = OrderedJson::object();
+  if (r.capture_input) {
+    capture["endpointInput"] =
+        Payload(r.input_content_type, "INPUT", r.input_body, r.input_encoding);
+  }
+  if (r.capture_output) {
+    capture["endpointOutput"] =
+        Payload(r.output_content_type, "OUTPUT", r.output_body, r.output_encoding);
+  }
+  Tm t = UtcOf(r.time_ms);
+  OrderedJson metadata;
+  metadata["eventId"] = r.event_id;
+  if (!r.inference_id.empty()) metadata["inferenceId"] = r.inference_id;
+  metadata["inferenceTime"] =
+      fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", t.year, t.month, t.day,
+                  t.hour, t.minute, t.second);
+  OrderedJson line;
+  line["captureData"] = std::move(capture);
+  line["eventMetadata"] = std::move(metadata);
+  line["eventVersion"] = "0";
+  // Names and content types are client text: never throw on bad UTF-8.
+  return line.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
+// A JSON string of valid UTF-8 `s`, escaped exactly as nlohmann's dump
+// (ensure_ascii off) escapes it: the short escapes for \b \t \n \f \r " \\,
+// \u00xx (lower-case hex) for other control characters, everything else
+// as is.
+void AppendJsonString(std::string_view s, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t run = 0;  // start of the bytes not yet copied
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '\b': out += "\\b"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      default:
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+void AppendPayload(std::string_view content_type, std::string_view mode,
+                   const std::string& body, const std::string& encoding, std::string& out) {
+  const std::string_view enc = EncodingOf(body, encoding);
+  out += "{\"observedContentType\":";
+  AppendJsonString(content_type, out);
+  out += ",\"mode\":\"";
+  out += mode;
+  out += "\",\"data\":";
+  if (enc == "BASE64") {
+    out.push_back('"');
+    out += Base64(body);
+    out.push_back('"');
+  } else {
+    AppendJsonString(body, out);
+  }
+  out += ",\"encoding\":\"";
+  out += enc;
+  out += "\"}";
+}
+
+void AppendDigits(int value, int width, std::string& out) {
+  char buf[12];
+  int n = 0;
+  unsigned v = value < 0 ? 0u : static_cast<unsigned>(value);
+  do {
+    buf[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  for (int i = n; i < width; ++i) out.push_back('0');
+  while (n > 0) out.push_back(buf[--n]);
 }
 
 // A name used as one path segment: not empty, no separator, not "." or "..".
@@ -150,28 +247,50 @@ std::string CaptureEncoding(std::string_view content_type,
 }
 
 std::string CaptureLine(const CaptureRecord& r) {
-  OrderedJson capture = OrderedJson::object();
+  std::string line;
+  AppendCaptureLine(r, line);
+  return line;
+}
+
+void AppendCaptureLine(const CaptureRecord& r, std::string& out) {
+  // Text that is not valid UTF-8 gets nlohmann's replacement characters;
+  // bodies are never such text (they are written in BASE64 then).
+  if (!IsValidUtf8(r.event_id) || !IsValidUtf8(r.inference_id) ||
+      (r.capture_input && !IsValidUtf8(r.input_content_type)) ||
+      (r.capture_output && !IsValidUtf8(r.output_content_type))) {
+    out += CaptureLineJson(r);
+    return;
+  }
+  // The same bytes as CaptureLineJson, written directly.
+  out += "{\"captureData\":{";
   if (r.capture_input) {
-    capture["endpointInput"] =
-        Payload(r.input_content_type, "INPUT", r.input_body, r.input_encoding);
+    out += "\"endpointInput\":";
+    AppendPayload(r.input_content_type, "INPUT", r.input_body, r.input_encoding, out);
   }
   if (r.capture_output) {
-    capture["endpointOutput"] =
-        Payload(r.output_content_type, "OUTPUT", r.output_body, r.output_encoding);
+    out += r.capture_input ? ",\"endpointOutput\":" : "\"endpointOutput\":";
+    AppendPayload(r.output_content_type, "OUTPUT", r.output_body, r.output_encoding, out);
   }
-  Tm t = UtcOf(r.time_ms);
-  OrderedJson metadata;
-  metadata["eventId"] = r.event_id;
-  if (!r.inference_id.empty()) metadata["inferenceId"] = r.inference_id;
-  metadata["inferenceTime"] =
-      fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", t.year, t.month, t.day,
-                  t.hour, t.minute, t.second);
-  OrderedJson line;
-  line["captureData"] = std::move(capture);
-  line["eventMetadata"] = std::move(metadata);
-  line["eventVersion"] = "0";
-  // Names and content types are client text: never throw on bad UTF-8.
-  return line.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+  out += "},\"eventMetadata\":{\"eventId\":";
+  AppendJsonString(r.event_id, out);
+  if (!r.inference_id.empty()) {
+    out += ",\"inferenceId\":";
+    AppendJsonString(r.inference_id, out);
+  }
+  const Tm t = UtcOf(r.time_ms);
+  out += ",\"inferenceTime\":\"";
+  AppendDigits(t.year, 4, out);
+  out.push_back('-');
+  AppendDigits(t.month, 2, out);
+  out.push_back('-');
+  AppendDigits(t.day, 2, out);
+  out.push_back('T');
+  AppendDigits(t.hour, 2, out);
+  out.push_back(':');
+  AppendDigits(t.minute, 2, out);
+  out.push_back(':');
+  AppendDigits(t.second, 2, out);
+  out += "Z\"},\"eventVersion\":\"0\"}";
 }
 
 struct CaptureWriter::Impl {
@@ -179,8 +298,12 @@ struct CaptureWriter::Impl {
 
   // The file of (endpoint, variant, hour) this writer appends to, named
   // after the first record written there.
+  static int64_t HourOf(int64_t time_ms) {
+    return (time_ms >= 0 ? time_ms : time_ms - kHourMs + 1) / kHourMs;
+  }
+
   std::string FileFor(const CaptureRecord& r) {
-    int64_t hour = (r.time_ms >= 0 ? r.time_ms : r.time_ms - kHourMs + 1) / kHourMs;
+    int64_t hour = HourOf(r.time_ms);
     auto key = std::make_tuple(r.endpoint_name, r.variant_name, hour);
     auto it = files.find(key);
     if (it != files.end()) return it->second;
@@ -202,15 +325,24 @@ struct CaptureWriter::Impl {
   void WriteBatch(std::deque<CaptureRecord>& batch) {
     std::map<std::string, std::pair<std::string, uint64_t>> by_file;
     uint64_t bad = 0;
+    // Records of one endpoint, variant and hour usually come in runs: the
+    // file of the previous record is reused without a lookup.
+    const CaptureRecord* previous = nullptr;
+    std::pair<std::string, uint64_t>* run = nullptr;
     for (const CaptureRecord& r : batch) {
       if (!SafeSegment(r.endpoint_name) || !SafeSegment(r.variant_name)) {
         ++bad;
         continue;
       }
-      auto& [text, count] = by_file[FileFor(r)];
-      text += CaptureLine(r);
-      text += '\n';
-      ++count;
+      if (previous == nullptr || HourOf(r.time_ms) != HourOf(previous->time_ms) ||
+          r.endpoint_name != previous->endpoint_name ||
+          r.variant_name != previous->variant_name) {
+        run = &by_file[FileFor(r)];
+      }
+      previous = &r;
+      AppendCaptureLine(r, run->first);
+      run->first += '\n';
+      ++run->second;
     }
     if (bad > 0) {
       dropped += bad;

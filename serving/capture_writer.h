@@ -53,6 +53,8 @@ std::string CaptureEncoding(std::string_view content_type,
 // ["inferenceId",]"inferenceTime"},"eventVersion":"0"}; inferenceTime is
 // the record's time in UTC to the second ("2022-02-14T17:25:49Z").
 std::string CaptureLine(const CaptureRecord& record);
+// Appends CaptureLine(record) to `out`.
+void AppendCaptureLine(const CaptureRecord& record, std::string& out);
 
 class CaptureWriter {
  public:

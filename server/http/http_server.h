@@ -77,7 +77,9 @@ struct ServerOptions {
   // A request must arrive whole within this (counted from the accept for
   // the first request, from its first byte for later ones); a connection
   // idle between requests is closed after idle_timeout. Replies are written
-  // within max(read_timeout, idle_timeout).
+  // within max(read_timeout, idle_timeout). Deadlines are checked every
+  // quarter of the shorter timeout, so a connection may outlive one by up
+  // to that much.
   std::chrono::milliseconds read_timeout{30'000};
   std::chrono::milliseconds idle_timeout{60'000};
   // Connections beyond this get a 503 ServiceUnavailable and are closed.

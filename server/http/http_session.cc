@@ -10,7 +10,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
 #include <exception>
 #include <utility>
 
@@ -25,6 +24,9 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 constexpr std::size_t kReadChunk = 16 * 1024;
+// The timeout timer ticks this many times per shortest timeout: a deadline
+// is enforced within a quarter of its timeout.
+constexpr int kTicksPerTimeout = 4;
 // A flat_buffer grown past this by a large request is given back once idle.
 constexpr std::size_t kKeepBufferBytes = 64 * 1024;
 // How long unread input is drained before closing after an error reply.
@@ -74,11 +76,20 @@ std::string RemoteOf(const tcp::socket& socket) {
 }  // namespace
 
 HttpSession::HttpSession(std::shared_ptr<ServerCore> core, tcp::socket socket)
-    : core_(std::move(core)), strand_(socket.get_executor()), stream_(std::move(socket)) {
+    : core_(std::move(core)),
+      strand_(socket.get_executor()),
+      socket_(std::move(socket)),
+      timer_(strand_),
+      tick_(std::max<Clock::duration>(
+          std::chrono::milliseconds(1),
+          std::min(core_->options.read_timeout, core_->options.idle_timeout) /
+              kTicksPerTimeout)) {
   core_->connections.fetch_add(1, std::memory_order_relaxed);
-  remote_ = RemoteOf(stream_.socket());
+  remote_ = RemoteOf(socket_);
   beast::error_code ec;
-  stream_.socket().set_option(tcp::no_delay(true), ec);
+  socket_.set_option(tcp::no_delay(true), ec);
+  // Synchronous writes return would_block instead of blocking (DoWrite).
+  socket_.non_blocking(true, ec);
 }
 
 HttpSession::~HttpSession() {
@@ -105,8 +116,11 @@ void HttpSession::OnStart() {
   // Registered before this check, so a concurrent Stop either sees this
   // session or is seen here.
   if (core_->stopping.load()) return Close();
+  ArmTimer();
   ResetParser();
-  DoReadHeader();
+  // The first request's read_timeout counts from the accept.
+  StartRequest();
+  DoRead();
 }
 
 void HttpSession::OnShutdown() {
@@ -126,37 +140,77 @@ void HttpSession::ResetParser() {
   parser_->body_limit(options.max_body_bytes);
   request_bytes_ = 0;
   input_left_ = false;
+  header_seen_ = false;
   log_method_.clear();
   log_target_.clear();
+}
+
+void HttpSession::ArmTimer() {
+  timer_.expires_after(tick_);
+  // A weak reference: a connection whose Reply was dropped must not be
+  // kept alive by its timer.
+  timer_.async_wait([weak = weak_from_this()](error_code ec) {
+    if (auto self = weak.lock()) self->OnTimer(ec);
+  });
+}
+
+void HttpSession::OnTimer(error_code ec) {
+  if (ec || !socket_.is_open()) return;  // cancelled: closed
+  // The read, write or drain under way has run out of time: closing the
+  // socket ends it (its handler sees the error and closes).
+  if (Clock::now() >= deadline_) return Close();
+  ArmTimer();
 }
 
 void HttpSession::DoWaitIdle() {
   state_ = State::kIdle;
   if (core_->stopping.load()) return Close();
-  stream_.expires_after(core_->options.idle_timeout);
-  stream_.async_read_some(
-      buffer_.prepare(kReadChunk),
-      [self = shared_from_this()](error_code ec, std::size_t n) { self->OnWaitIdle(ec, n); });
+  deadline_ = Clock::now() + core_->options.idle_timeout;
+  DoRead();
 }
 
-void HttpSession::OnWaitIdle(error_code ec, std::size_t n) {
-  if (ec) return Close();  // the peer left, the idle timeout, or Stop
-  buffer_.commit(n);
-  DoReadHeader();
-}
-
-void HttpSession::DoReadHeader() {
+void HttpSession::StartRequest() {
   state_ = State::kReading;
-  stream_.expires_after(core_->options.read_timeout);
-  bhttp::async_read_header(
-      stream_, buffer_, *parser_,
-      [self = shared_from_this()](error_code ec, std::size_t n) { self->OnReadHeader(ec, n); });
+  deadline_ = Clock::now() + core_->options.read_timeout;
 }
 
-void HttpSession::OnReadHeader(error_code ec, std::size_t n) {
-  request_bytes_ = n;
-  if (ec) return OnReadError(ec);
+void HttpSession::DoRead() {
+  socket_.async_read_some(
+      buffer_.prepare(kReadChunk),
+      [self = shared_from_this()](error_code ec, std::size_t n) { self->OnRead(ec, n); });
+}
 
+void HttpSession::OnRead(error_code ec, std::size_t n) {
+  // The peer left or reset, a timeout or Stop closed the socket: there is
+  // nobody to answer (as for a request cut short).
+  if (ec || state_ == State::kClosing) return Close();
+  buffer_.commit(n);
+  if (state_ == State::kIdle) StartRequest();  // the next request's first byte
+  ParseBuffered();
+}
+
+void HttpSession::ParseBuffered() {
+  for (;;) {
+    if (buffer_.size() == 0) return DoRead();
+    error_code ec;
+    const std::size_t used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    request_bytes_ += used;
+    if (ec == bhttp::error::need_more) return DoRead();
+    if (ec) return OnReadError(ec);
+    if (!header_seen_ && parser_->is_header_done()) {
+      header_seen_ = true;
+      if (!OnHeader()) return;
+    }
+    if (parser_->is_done()) {
+      read_done_ = Clock::now();
+      return Dispatch();
+    }
+    if (used == 0) return DoRead();  // no progress without more input
+  }
+}
+
+bool HttpSession::OnHeader() {
   const auto& message = parser_->get();
   keep_alive_ = message.keep_alive();
   http10_ = message.version() < 11;
@@ -176,50 +230,34 @@ void HttpSession::OnReadHeader(error_code ec, std::size_t n) {
     // The body (if any) is left unread, so keep-alive is only possible when
     // there is none.
     input_left_ = !parser_->is_done();
-    read_done_ = std::chrono::steady_clock::now();
-    return SendError(kUnrecognizedClientStatus, kUnrecognizedClientException,
-                     request_.header("Authorization").empty()
-                         ? "Missing Authentication Token"
-                         : "The security token included in the request is "
-                           "invalid.",
-                     /*keep_alive=*/!input_left_);
+    read_done_ = Clock::now();
+    SendError(kUnrecognizedClientStatus, kUnrecognizedClientException,
+              request_.header("Authorization").empty()
+                  ? "Missing Authentication Token"
+                  : "The security token included in the request is "
+                    "invalid.",
+              /*keep_alive=*/!input_left_);
+    return false;
   }
-
-  if (parser_->is_done()) {
-    read_done_ = std::chrono::steady_clock::now();
-    return Dispatch();
-  }
+  if (parser_->is_done()) return true;
   const auto expect = message[bhttp::field::expect];
   if (!http10_ && beast::iequals(expect, "100-continue")) {
+    // Still under the read_timeout set when the request started.
     asio::async_write(
-        stream_, asio::buffer(kContinue.data(), kContinue.size()),
+        socket_, asio::buffer(kContinue.data(), kContinue.size()),
         [self = shared_from_this()](error_code wec, std::size_t) { self->OnContinueWritten(wec); });
-    return;
+    return false;
   }
-  DoReadBody();
+  return true;
 }
 
 void HttpSession::OnContinueWritten(error_code ec) {
-  if (ec) return Close();
-  DoReadBody();
-}
-
-void HttpSession::DoReadBody() {
-  // Still under the read_timeout set when the request started.
-  bhttp::async_read(
-      stream_, buffer_, *parser_,
-      [self = shared_from_this()](error_code ec, std::size_t n) { self->OnReadBody(ec, n); });
-}
-
-void HttpSession::OnReadBody(error_code ec, std::size_t n) {
-  request_bytes_ += n;
-  if (ec) return OnReadError(ec);
-  read_done_ = std::chrono::steady_clock::now();
-  Dispatch();
+  if (ec || state_ == State::kClosing) return Close();
+  ParseBuffered();
 }
 
 void HttpSession::OnReadError(error_code ec) {
-  read_done_ = std::chrono::steady_clock::now();
+  read_done_ = Clock::now();
   input_left_ = true;
   if (ec == bhttp::error::header_limit) {
     return SendError(431, kRequestHeaderFieldsTooLarge,
@@ -239,12 +277,13 @@ void HttpSession::OnReadError(error_code ec) {
   if (IsMalformed(ec)) {
     return SendError(400, kSerializationException, "Malformed HTTP request: " + ec.message());
   }
-  // The peer closed, reset, or ran out of read_timeout: nobody to answer.
+  // Nothing else comes from the parser fed whole buffers; close.
   Close();
 }
 
 void HttpSession::Dispatch() {
   state_ = State::kHandling;
+  deadline_ = Clock::time_point::max();  // the handler takes its time
   const uint64_t seq = ++seq_;
   handler_work_ = asio::prefer(strand_, asio::execution::outstanding_work.tracked);
   request_.body = std::move(parser_->get().body());
@@ -286,15 +325,30 @@ void HttpSession::DoWrite() {
   keep_alive_ = keep_alive_ && !input_left_ && !core_->stopping.load();
   SerializeResponseHead(response_, keep_alive_, http10_, head_);
   const auto& options = core_->options;
-  stream_.expires_after(std::max(options.read_timeout, options.idle_timeout));
-  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
-                                                  asio::buffer(response_.body)};
-  asio::async_write(stream_, buffers, [self = shared_from_this()](error_code ec, std::size_t n) {
-    self->OnWrite(ec, n);
-  });
+  deadline_ = Clock::now() + std::max(options.read_timeout, options.idle_timeout);
+  const std::size_t total = head_.size() + response_.body.size();
+  // The socket's send buffer nearly always takes a reply whole: write it
+  // now, without an asynchronous operation.
+  error_code ec;
+  const std::size_t n = socket_.write_some(
+      std::array<asio::const_buffer, 2>{asio::buffer(head_), asio::buffer(response_.body)}, ec);
+  if (ec != asio::error::would_block && ec != asio::error::try_again && (ec || n == total)) {
+    return OnWrite(ec, ec ? 0 : n, /*inline_call=*/true);
+  }
+  const std::size_t done = ec ? 0 : n;
+  std::array<asio::const_buffer, 2> rest{};
+  if (done < head_.size()) {
+    rest = {asio::buffer(head_) + done, asio::buffer(response_.body)};
+  } else {
+    rest = {asio::const_buffer(), asio::buffer(response_.body) + (done - head_.size())};
+  }
+  asio::async_write(socket_, rest,
+                    [self = shared_from_this(), done](error_code wec, std::size_t m) {
+                      self->OnWrite(wec, done + m, /*inline_call=*/false);
+                    });
 }
 
-void HttpSession::OnWrite(error_code ec, std::size_t n) {
+void HttpSession::OnWrite(error_code ec, std::size_t n, bool inline_call) {
   if (core_->options.access_log) {
     AccessLogEntry entry;
     entry.remote = remote_;
@@ -303,22 +357,35 @@ void HttpSession::OnWrite(error_code ec, std::size_t n) {
     entry.status = response_.status;
     entry.request_bytes = request_bytes_;
     entry.response_bytes = n;
-    entry.micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::steady_clock::now() - read_done_)
-                       .count();
+    entry.micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - read_done_).count();
     try {
       core_->options.access_log(entry);
     } catch (...) {
       // A failing access log must not take the connection down.
     }
   }
-  std::string().swap(response_.body);
+  // Keeps the body's capacity for the next reply unless it grew large.
+  if (response_.body.capacity() > kKeepBufferBytes) {
+    std::string().swap(response_.body);
+  } else {
+    response_.body.clear();
+  }
   response_.headers.clear();
-  if (ec) return Close();
+  if (ec || state_ == State::kClosing) return Close();
   if (!keep_alive_ || core_->stopping.load()) return CloseAfterResponse();
 
   ResetParser();
-  if (buffer_.size() > 0) return DoReadHeader();  // pipelined
+  if (buffer_.size() > 0) {  // pipelined
+    StartRequest();
+    if (!inline_call) return ParseBuffered();
+    // Called from within the previous request's handling: go on from the
+    // strand's queue so pipelined requests do not nest on the stack.
+    asio::post(strand_, [self = shared_from_this()] {
+      if (self->state_ == State::kReading) self->ParseBuffered();
+    });
+    return;
+  }
   if (buffer_.capacity() > kKeepBufferBytes) buffer_.shrink_to_fit();
   DoWaitIdle();
 }
@@ -326,30 +393,32 @@ void HttpSession::OnWrite(error_code ec, std::size_t n) {
 void HttpSession::CloseAfterResponse() {
   state_ = State::kClosing;
   error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
   // Closing with unread input in the kernel makes it send a reset, which
   // can destroy our reply before the peer reads it: drain first (bounded).
-  const std::size_t unread = stream_.socket().available(ec);
+  const std::size_t unread = socket_.available(ec);
   if (!input_left_ && !ec && unread == 0) return Close();
-  stream_.expires_after(std::min(core_->options.read_timeout, kMaxLinger));
+  deadline_ = Clock::now() + std::min<Clock::duration>(core_->options.read_timeout, kMaxLinger);
   DoDrain();
 }
 
 void HttpSession::DoDrain() {
   buffer_.clear();
-  stream_.async_read_some(
+  socket_.async_read_some(
       buffer_.prepare(kReadChunk),
       [self = shared_from_this()](error_code ec, std::size_t n) { self->OnDrain(ec, n); });
 }
 
 void HttpSession::OnDrain(error_code ec, std::size_t) {
-  if (ec || state_ != State::kClosing) return Close();
+  if (ec || !socket_.is_open()) return Close();
   DoDrain();
 }
 
 void HttpSession::Close() {
   state_ = State::kClosing;
-  stream_.close();
+  error_code ec;
+  socket_.close(ec);
+  timer_.cancel();
   // A Reply still held by the handler may keep this object alive; the
   // connection itself no longer counts.
   Uncount();

@@ -1,11 +1,14 @@
 #include "serving/capture_writer.h"
 
 #include <filesystem>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "engine/base/clock.h"
 #include "engine/base/json_util.h"
@@ -60,6 +63,107 @@ TEST(CaptureWriterTest, WritesSageMakersLineUnderTheHourOfTheRecord) {
   EXPECT_EQ(name.rfind("2022-02-14-17-25-49-123-", 0), 0u) << name;
   EXPECT_EQ(name.size(), std::string("2022-02-14-17-25-49-123-").size() + 36 + 6) << name;
   EXPECT_EQ(file.extension(), ".jsonl");
+}
+
+// The capture line as nlohmann's ordered_json writes it: SageMaker's key
+// order, the configured encoding unless the body is not UTF-8, invalid
+// UTF-8 elsewhere replaced. The oracle for CaptureLine's bytes.
+std::string ReferenceLine(const CaptureRecord& r) {
+  using OrderedJson = nlohmann::ordered_json;
+  auto valid = [](const std::string& s) {
+    return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::ignore) ==
+           nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) &&
+           s.find('\xff') == std::string::npos;
+  };
+  auto base64 = [](const std::string& in) {
+    static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+      uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+      out += {k[n >> 18 & 63], k[n >> 12 & 63], k[n >> 6 & 63], k[n & 63]};
+    }
+    if (i + 1 == in.size()) {
+      uint32_t n = uint8_t(in[i]) << 16;
+      out += {k[n >> 18 & 63], k[n >> 12 & 63], '=', '='};
+    } else if (i + 2 == in.size()) {
+      uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+      out += {k[n >> 18 & 63], k[n >> 12 & 63], k[n >> 6 & 63], '='};
+    }
+    return out;
+  };
+  auto payload = [&](const std::string& type, const char* mode, const std::string& body,
+                     const std::string& encoding) {
+    std::string enc = encoding == "CSV" || encoding == "JSON" ? encoding : "BASE64";
+    if (enc != "BASE64" && !valid(body)) enc = "BASE64";
+    OrderedJson j;
+    j["observedContentType"] = type;
+    j["mode"] = mode;
+    j["data"] = enc == "BASE64" ? base64(body) : body;
+    j["encoding"] = enc;
+    return j;
+  };
+  OrderedJson capture = OrderedJson::object();
+  if (r.capture_input) {
+    capture["endpointInput"] = payload(r.input_content_type, "INPUT", r.input_body,
+                                       r.input_encoding);
+  }
+  if (r.capture_output) {
+    capture["endpointOutput"] = payload(r.output_content_type, "OUTPUT", r.output_body,
+                                        r.output_encoding);
+  }
+  std::time_t secs = static_cast<std::time_t>(r.time_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  OrderedJson metadata;
+  metadata["eventId"] = r.event_id;
+  if (!r.inference_id.empty()) metadata["inferenceId"] = r.inference_id;
+  metadata["inferenceTime"] =
+      fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  OrderedJson line;
+  line["captureData"] = std::move(capture);
+  line["eventMetadata"] = std::move(metadata);
+  line["eventVersion"] = "0";
+  return line.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
+TEST(CaptureWriterTest, LinesAreTheBytesNlohmannWrites) {
+  std::mt19937 gen(11);
+  // Text from bytes that need escaping, multi-byte UTF-8, and invalid bytes.
+  const std::vector<std::string> pieces = {
+      "9,45.5,-1e3", "\"", "\\", "/", "\n", "\r\n", "\t", "\b", "\f", std::string(1, '\0'),
+      "\x01", "\x1f", "\x7f", "caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xc3",
+      "\xff", "\xed\xa0\x80", "text/csv", "{\"score\": 1}", " "};
+  auto text = [&](int max_pieces) {
+    std::string s;
+    int n = std::uniform_int_distribution<int>(0, max_pieces)(gen);
+    for (int i = 0; i < n; ++i) {
+      s += pieces[std::uniform_int_distribution<std::size_t>(0, pieces.size() - 1)(gen)];
+    }
+    return s;
+  };
+  const std::vector<std::string> encodings = {"CSV", "JSON", "BASE64", ""};
+  auto encoding = [&] {
+    return encodings[std::uniform_int_distribution<std::size_t>(0, encodings.size() - 1)(gen)];
+  };
+  for (int i = 0; i < 3000; ++i) {
+    CaptureRecord r = CsvRecord();
+    if (i > 0) {
+      r.time_ms = std::uniform_int_distribution<int64_t>(0, 4102444800000)(gen);
+      r.event_id = text(3);
+      r.inference_id = i % 3 == 0 ? "" : text(3);
+      r.capture_input = i % 5 != 1;
+      r.capture_output = i % 7 != 2;
+      r.input_content_type = text(2);
+      r.output_content_type = text(2);
+      r.input_body = text(6);
+      r.output_body = text(6);
+      r.input_encoding = encoding();
+      r.output_encoding = encoding();
+    }
+    ASSERT_EQ(CaptureLine(r), ReferenceLine(r)) << "record " << i;
+  }
 }
 
 TEST(CaptureWriterTest, EncodesBase64ByDefaultAndAddsTheInferenceId) {
