@@ -27,13 +27,14 @@ Error InvalidPath(const std::string& path) {
 }
 
 // A definite path that selects nothing, or an indefinite one that matches
-// no node, is "not present".
-std::optional<Json> Select(const path::JsonPath& p, const path::Scope& scope) {
-  std::optional<Json> v = p.Evaluate(scope);
-  if (v && !p.IsReferencePath() && v->is_array() && v->empty()) {
-    return std::nullopt;
+// no node, is "not present" (an empty value); matches over the scope's limit
+// are an error.
+path::Selection Select(const path::JsonPath& p, const path::Scope& scope) {
+  path::Selection s = p.Evaluate(scope);
+  if (s.value && !p.IsReferencePath() && s.value->is_array() && s.value->empty()) {
+    s.value.reset();
   }
-  return v;
+  return s;
 }
 
 // ASL StringMatches: '*' matches any run of characters (none too); "\*" is
@@ -216,15 +217,18 @@ std::variant<bool, Error> ChoiceRule::Evaluate(const path::Scope& scope) const {
                    op == ChoiceOp::kIsBoolean || op == ChoiceOp::kIsTimestamp;
   if (type_test && !operand.is_boolean()) return false;
 
-  std::optional<Json> value = Select(*variable, scope);
+  path::Selection selected = Select(*variable, scope);
+  if (selected.error) return std::move(*selected.error);
+  const std::optional<Json>& value = selected.value;
   if (op == ChoiceOp::kIsPresent) {
     return value.has_value() == operand.get<bool>();
   }
   if (!value) return InvalidPath(variable->text());
   if (operand_path) {
-    std::optional<Json> other = Select(*operand_path, scope);
-    if (!other) return InvalidPath(operand_path->text());
-    return Compare(op, *value, *other);
+    path::Selection other = Select(*operand_path, scope);
+    if (other.error) return std::move(*other.error);
+    if (!other.value) return InvalidPath(operand_path->text());
+    return Compare(op, *value, *other.value);
   }
   return Compare(op, *value, operand);
 }

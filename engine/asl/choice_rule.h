@@ -44,7 +44,8 @@ struct ChoiceRule {
   std::string pointer;  // JSON pointer of the rule in the definition
 
   // true/false, or States.Runtime when Variable (or an operand path) selects
-  // nothing and the operator is not IsPresent.
+  // nothing and the operator is not IsPresent, or States.DataLimitExceeded
+  // when its matches pass scope.max_match_bytes (JsonPath::Evaluate).
   std::variant<bool, Error> Evaluate(const path::Scope& scope) const;
 };
 

@@ -19,6 +19,13 @@ Error PathNotFound(const JsonPath& path, const Scope& scope, std::string_view fi
                            path.text(), field, shown)};
 }
 
+Error MatchesOverLimit(const JsonPath& path, std::size_t limit, bool in_filter) {
+  return Error{error_names::kDataLimitExceeded,
+               fmt::format("The matches of {}the JSONPath '{}' exceed the maximum number of "
+                           "bytes service limit ({}).",
+                           in_filter ? "a filter operand in " : "", path.text(), limit)};
+}
+
 Error InvalidIntrinsicArguments(std::string_view function) {
   return Error{error_names::kRuntime, fmt::format("Invalid arguments in {}", function)};
 }

@@ -207,9 +207,10 @@ std::variant<Json, Error> EvaluateCall(const Intrinsic::Call& call, const Scope&
     case Intrinsic::Call::Kind::kLiteral:
       return call.literal;
     case Intrinsic::Call::Kind::kPath: {
-      std::optional<Json> value = call.path->Evaluate(scope);
-      if (!value) return internal::PathNotFound(*call.path, scope, field);
-      return std::move(*value);
+      Selection selected = call.path->Evaluate(scope);
+      if (selected.error) return std::move(*selected.error);
+      if (!selected.value) return internal::PathNotFound(*call.path, scope, field);
+      return std::move(*selected.value);
     }
     case Intrinsic::Call::Kind::kCall:
       break;

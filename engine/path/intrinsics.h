@@ -34,7 +34,9 @@ class Intrinsic {
   // States.IntrinsicFailure for these; see intrinsic_functions.cc). A path
   // argument that selects nothing is States.Runtime "The JSONPath '$.x'
   // specified for the field '<field>' could not be found in the input '...'".
-  // ArrayRange is limited to 1,000 items. Never throws.
+  // A path argument whose matches pass scope.max_match_bytes is
+  // States.DataLimitExceeded. ArrayRange is limited to 1,000 items. Never
+  // throws.
   std::variant<Json, Error> Evaluate(const Scope& scope, Random& random) const;
   // Same, naming `field` (e.g. "value.$") in path-not-found messages.
   std::variant<Json, Error> Evaluate(const Scope& scope, Random& random,

@@ -15,10 +15,10 @@
 
 namespace mlflowctl::path {
 
-std::variant<Json, Error> ApplySelectPath(const OptionalPath& path, const Json& data,
-                                          const Json& context, const Json* variables,
+std::variant<Json, Error> ApplySelectPath(const OptionalPath& path, const Scope& scope,
                                           const char* field) {
   (void)field;  // AWS's message does not name the field.
+  const Json& data = *scope.input;
   switch (path.kind) {
     case OptionalPath::Kind::kDefault:
       return data;
@@ -28,8 +28,9 @@ std::variant<Json, Error> ApplySelectPath(const OptionalPath& path, const Json& 
       break;
   }
   if (!path.path) return data;
-  Scope scope{&data, &context, variables};
-  std::optional<Json> value = path.path->Evaluate(scope);
+  Selection selected = path.path->Evaluate(scope);
+  if (selected.error) return std::move(*selected.error);
+  std::optional<Json>& value = selected.value;
   if (!value) {
     return Error{error_names::kRuntime,
                  fmt::format("Invalid path '{}' : No results for path: {}", path.path->text(),

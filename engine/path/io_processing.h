@@ -24,14 +24,13 @@ struct OptionalPath {
   std::optional<JsonPath> path;  // set when kind == kPath
 };
 
-// InputPath and OutputPath: default passes `data` through; null gives {};
-// a path that selects nothing is States.Runtime with AWS's message
-// ("Invalid path '$.x' : No results for path: $['x']").
+// InputPath and OutputPath, applied to the data `scope.input` points at:
+// default passes it through; null gives {}; a path that selects nothing is
+// States.Runtime with AWS's message ("Invalid path '$.x' : No results for
+// path: $['x']"); matches over scope.max_match_bytes are
+// States.DataLimitExceeded (see JsonPath::Evaluate).
 // `field` ("InputPath"/"OutputPath") names the field in messages.
-std::variant<Json, Error> ApplySelectPath(const OptionalPath& path,
-                                          const Json& data,
-                                          const Json& context,
-                                          const Json* variables,
+std::variant<Json, Error> ApplySelectPath(const OptionalPath& path, const Scope& scope,
                                           const char* field);
 
 // ResultPath: default/"$" replaces the input with the result; null keeps the

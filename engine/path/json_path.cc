@@ -6,12 +6,19 @@
 //  - a filter applied to an array tests each element; applied to an object
 //    it tests the object itself (Jayway's behaviour);
 //  - comparisons between values of different types are false.
+// Matches are copied only after their size is checked against
+// Scope::max_match_bytes (see match_budget.h); a definite path never copies
+// more than its one node.
 #include "engine/path/json_path.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <optional>
 #include <utility>
 #include <vector>
 
+#include "engine/path/internal/errors.h"
+#include "engine/path/internal/match_budget.h"
 #include "engine/path/internal/path_ast.h"
 #include "engine/path/internal/path_parser.h"
 
@@ -34,19 +41,23 @@ namespace {
 using Nodes = std::vector<const Json*>;
 
 struct EvalContext {
-  const Json* root = nullptr;  // "$" inside filters
+  const Json* root = nullptr;       // "$" inside filters
+  std::size_t max_match_bytes = 0;  // Scope::max_match_bytes; 0: no limit
+  // Set once a list passes the limit; evaluation then stops and fails.
+  bool over_limit = false;
+  bool over_limit_in_filter = false;
 };
 
-void ApplySegments(const std::vector<Segment>& segments, Nodes nodes,
-                   const EvalContext& ctx, Nodes* out);
+bool ApplySegments(const std::vector<Segment>& segments, Nodes nodes, EvalContext& ctx,
+                   Nodes* out);
 
 int64_t NormalizeIndex(int64_t index, size_t size) {
   return index < 0 ? index + static_cast<int64_t>(size) : index;
 }
 
-bool Matches(const FilterExpr& expr, const Json& current, const EvalContext& ctx);
+bool Matches(const FilterExpr& expr, const Json& current, EvalContext& ctx);
 
-void ApplyOne(const Segment& seg, const Json* node, const EvalContext& ctx, Nodes* out) {
+void ApplyOne(const Segment& seg, const Json* node, EvalContext& ctx, Nodes* out) {
   switch (seg.kind) {
     case Segment::Kind::kName:
     case Segment::Kind::kNames:
@@ -86,11 +97,14 @@ void ApplyOne(const Segment& seg, const Json* node, const EvalContext& ctx, Node
     case Segment::Kind::kFilter:
       if (node->is_array()) {
         for (const Json& child : *node) {
-          if (Matches(*seg.filter, child, ctx)) out->push_back(&child);
+          bool matched = Matches(*seg.filter, child, ctx);
+          if (ctx.over_limit) break;
+          if (matched) out->push_back(&child);
         }
       } else if (node->is_object() && Matches(*seg.filter, *node, ctx)) {
         out->push_back(node);
       }
+      if (ctx.over_limit) ctx.over_limit_in_filter = true;
       return;
   }
 }
@@ -103,40 +117,82 @@ void CollectDescendants(const Json* node, Nodes* out) {
   }
 }
 
-void ApplySegments(const std::vector<Segment>& segments, Nodes nodes,
-                   const EvalContext& ctx, Nodes* out) {
+// Node lists are held to one node per byte of the limit. A last list that
+// long would make an array of twice the limit (each node takes a byte and a
+// comma), so this only stops earlier what CopyMatches would refuse. A list on
+// the way gets that long, on a document no larger than the limit, only by
+// repeating nodes: unions ("[0,0,0]") and nested deep scans ("$..*..*")
+// would otherwise multiply it before anything is copied.
+bool WithinLimit(const Nodes& nodes, EvalContext& ctx) {
+  if (ctx.max_match_bytes != 0 && nodes.size() > ctx.max_match_bytes) ctx.over_limit = true;
+  return !ctx.over_limit;
+}
+
+bool ApplySegments(const std::vector<Segment>& segments, Nodes nodes, EvalContext& ctx,
+                   Nodes* out) {
   for (const Segment& seg : segments) {
     Nodes next;
     for (const Json* node : nodes) {
       if (seg.deep) {
         Nodes all;
         CollectDescendants(node, &all);
-        for (const Json* n : all) ApplyOne(seg, n, ctx, &next);
+        for (const Json* n : all) {
+          ApplyOne(seg, n, ctx, &next);
+          if (!WithinLimit(next, ctx)) return false;
+        }
       } else {
         ApplyOne(seg, node, ctx, &next);
+        if (!WithinLimit(next, ctx)) return false;
       }
     }
     nodes = std::move(next);
   }
   *out = std::move(nodes);
+  return true;
+}
+
+// The JSON array of `nodes`, or nullopt (setting ctx.over_limit) when it
+// would pass the limit; sizes are measured before anything is copied.
+std::optional<Json> CopyMatches(const Nodes& nodes, EvalContext& ctx) {
+  internal::MatchBudget budget(ctx.max_match_bytes);
+  for (const Json* n : nodes) {
+    if (!budget.Add(*n)) {
+      ctx.over_limit = true;
+      return std::nullopt;
+    }
+  }
+  Json list = Json::array();
+  for (const Json* n : nodes) list.push_back(*n);
+  return list;
 }
 
 // Value of a filter operand: the literal, the single node of a definite path,
-// the list of matches of an indefinite one, or nullopt when nothing matched.
+// the list of matches of an indefinite one, or nullopt when nothing matched
+// (or the list passed the limit, setting ctx.over_limit).
 std::optional<Json> OperandValue(const FilterExpr::Operand& operand, const Json& current,
-                                 const EvalContext& ctx) {
+                                 EvalContext& ctx) {
   if (!operand.is_path) return operand.literal;
   const Json* start = operand.path.from_root ? ctx.root : &current;
   if (start == nullptr) return std::nullopt;
   Nodes found;
-  ApplySegments(operand.path.segments, {start}, ctx, &found);
+  if (!ApplySegments(operand.path.segments, {start}, ctx, &found)) return std::nullopt;
   if (internal::IsDefinite(operand.path.segments)) {
     if (found.empty()) return std::nullopt;
     return *found.front();
   }
-  Json list = Json::array();
-  for (const Json* n : found) list.push_back(*n);
-  return list;
+  return CopyMatches(found, ctx);
+}
+
+// Whether OperandValue would have a value, without copying: an indefinite
+// path always has one (its list, maybe empty).
+bool OperandExists(const FilterExpr::Operand& operand, const Json& current,
+                   EvalContext& ctx) {
+  if (!operand.is_path) return true;
+  const Json* start = operand.path.from_root ? ctx.root : &current;
+  if (start == nullptr) return false;
+  Nodes found;
+  if (!ApplySegments(operand.path.segments, {start}, ctx, &found)) return false;
+  return !internal::IsDefinite(operand.path.segments) || !found.empty();
 }
 
 bool Compare(FilterExpr::Op op, const Json& a, const Json& b) {
@@ -170,20 +226,29 @@ bool Compare(FilterExpr::Op op, const Json& a, const Json& b) {
   return false;
 }
 
-bool Matches(const FilterExpr& expr, const Json& current, const EvalContext& ctx) {
+bool Matches(const FilterExpr& expr, const Json& current, EvalContext& ctx) {
   switch (expr.kind) {
     case FilterExpr::Kind::kOr:
-      return std::any_of(expr.children.begin(), expr.children.end(),
-                         [&](const auto& c) { return Matches(*c, current, ctx); });
+      for (const auto& c : expr.children) {
+        bool matched = Matches(*c, current, ctx);
+        if (matched || ctx.over_limit) return matched;
+      }
+      return false;
     case FilterExpr::Kind::kAnd:
-      return std::all_of(expr.children.begin(), expr.children.end(),
-                         [&](const auto& c) { return Matches(*c, current, ctx); });
-    case FilterExpr::Kind::kNot:
-      return !Matches(*expr.children[0], current, ctx);
+      for (const auto& c : expr.children) {
+        bool matched = Matches(*c, current, ctx);
+        if (!matched || ctx.over_limit) return false;
+      }
+      return true;
+    case FilterExpr::Kind::kNot: {
+      bool matched = Matches(*expr.children[0], current, ctx);
+      return !ctx.over_limit && !matched;
+    }
     case FilterExpr::Kind::kExists:
-      return OperandValue(expr.lhs, current, ctx).has_value();
+      return OperandExists(expr.lhs, current, ctx);
     case FilterExpr::Kind::kCompare: {
       std::optional<Json> a = OperandValue(expr.lhs, current, ctx);
+      if (ctx.over_limit) return false;
       std::optional<Json> b = OperandValue(expr.rhs, current, ctx);
       if (!a || !b) return false;
       return Compare(expr.op, *a, *b);
@@ -249,25 +314,30 @@ std::string JsonPath::NormalizedText() const {
   return out;
 }
 
-std::optional<Json> JsonPath::Evaluate(const Scope& scope) const {
+Selection JsonPath::Evaluate(const Scope& scope) const {
   try {
     const Json* start = RootDocument(impl_->root, impl_->variable, scope);
     if (start == nullptr) {
-      if (impl_->definite) return std::nullopt;
-      return Json::array();
+      if (impl_->definite) return {};
+      return {Json::array(), std::nullopt};
     }
-    EvalContext ctx{scope.input};
+    EvalContext ctx{scope.input, scope.max_match_bytes};
     Nodes found;
-    ApplySegments(impl_->segments, {start}, ctx, &found);
-    if (impl_->definite) {
-      if (found.empty()) return std::nullopt;
-      return *found.front();
+    std::optional<Json> value;
+    if (ApplySegments(impl_->segments, {start}, ctx, &found)) {
+      if (impl_->definite) {
+        if (found.empty()) return {};
+        return {*found.front(), std::nullopt};
+      }
+      value = CopyMatches(found, ctx);
     }
-    Json list = Json::array();
-    for (const Json* n : found) list.push_back(*n);
-    return list;
+    if (ctx.over_limit) {
+      return {std::nullopt, internal::MatchesOverLimit(*this, scope.max_match_bytes,
+                                                       ctx.over_limit_in_filter)};
+    }
+    return {std::move(value), std::nullopt};
   } catch (const Json::exception&) {
-    return std::nullopt;
+    return {};
   }
 }
 

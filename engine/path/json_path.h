@@ -13,11 +13,23 @@
 #include <string>
 #include <string_view>
 
+#include "engine/base/error.h"
 #include "engine/base/json_util.h"
 #include "engine/base/status_or.h"
 #include "engine/path/scope.h"
 
 namespace mlflowctl::path {
+
+// What JsonPath::Evaluate selected: `value` is the node of a definite path
+// (empty when it selects nothing) or the array of an indefinite path's
+// matches. `error` is set instead when that array, or a list a filter
+// operand compares, would be larger than scope.max_match_bytes:
+// States.DataLimitExceeded, naming the path (the runtime prefixes the
+// state). Work stops as soon as the limit is passed.
+struct Selection {
+  std::optional<Json> value;
+  std::optional<Error> error;
+};
 
 class JsonPath {
  public:
@@ -39,10 +51,12 @@ class JsonPath {
   // as a ResultPath must be.
   bool IsSimpleNamePath() const;
 
-  // Evaluates against the scope. A definite path returns the node or nullopt
-  // when it does not exist. An indefinite path returns a JSON array of the
-  // matches (empty array when none), as AWS does.
-  std::optional<Json> Evaluate(const Scope& scope) const;
+  // Evaluates against the scope. A definite path selects the node, or
+  // nothing when it does not exist. An indefinite path selects a JSON array
+  // of the matches (empty array when none), as AWS does, or fails with
+  // States.DataLimitExceeded when its matches pass scope.max_match_bytes
+  // (see Selection). A definite path never fails: it copies one node.
+  [[nodiscard]] Selection Evaluate(const Scope& scope) const;
 
   // Jayway's normalized form used in AWS messages: "$['a']['b'][0]" for a
   // definite input path; other paths are returned as written.

@@ -37,7 +37,8 @@ class PayloadTemplate {
   // a path that selects nothing is States.Runtime ("The JSONPath '$.x'
   // specified for the field 'y.$' could not be found in the input '...'"),
   // a failing intrinsic is States.Runtime ("Invalid arguments in States.X"),
-  // as AWS reports it. Never throws.
+  // as AWS reports it; a path whose matches pass scope.max_match_bytes is
+  // States.DataLimitExceeded. Never throws.
   std::variant<Json, Error> Evaluate(const Scope& scope, Random& random) const;
 
   PayloadTemplate();

@@ -4,14 +4,24 @@
 #ifndef MLFLOWCTL_PATH_SCOPE_H_
 #define MLFLOWCTL_PATH_SCOPE_H_
 
+#include <cstddef>
+
 #include "engine/base/json_util.h"
 
 namespace mlflowctl::path {
+
+// The 256 KiB payload limit of Step Functions.
+inline constexpr std::size_t kDefaultMaxMatchBytes = 256 * 1024;
 
 struct Scope {
   const Json* input = nullptr;      // "$"
   const Json* context = nullptr;    // "$$"
   const Json* variables = nullptr;  // object of visible variables; may be null
+  // Budget of an indefinite path's matches: the serialised size of the array
+  // it returns, and of each list a filter operand compares, must not pass it
+  // (States.DataLimitExceeded); 0 means no limit. The runtime sets the
+  // engine's payload limit.
+  std::size_t max_match_bytes = kDefaultMaxMatchBytes;
 };
 
 }  // namespace mlflowctl::path

@@ -25,9 +25,10 @@ std::variant<Json, Error> ValueExpr::Evaluate(const Scope& scope, Random& random
                                               std::string_view field) const {
   if (intrinsic_) return intrinsic_->Evaluate(scope, random, field);
   if (!path_) return Error{error_names::kRuntime, "empty expression"};
-  std::optional<Json> value = path_->Evaluate(scope);
-  if (!value) return internal::PathNotFound(*path_, scope, field);
-  return std::move(*value);
+  Selection selected = path_->Evaluate(scope);
+  if (selected.error) return std::move(*selected.error);
+  if (!selected.value) return internal::PathNotFound(*path_, scope, field);
+  return std::move(*selected.value);
 }
 
 }  // namespace mlflowctl::path

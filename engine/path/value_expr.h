@@ -29,7 +29,8 @@ class ValueExpr {
   // `field` names the key in error messages ("foo.$", "ErrorPath"). A path
   // that selects nothing is States.Runtime with AWS's message; a failing
   // intrinsic is States.Runtime "Invalid arguments in States.X" (AWS's
-  // behaviour; see intrinsic_functions.cc). Never throws.
+  // behaviour; see intrinsic_functions.cc); matches over
+  // scope.max_match_bytes are States.DataLimitExceeded. Never throws.
   std::variant<Json, Error> Evaluate(const Scope& scope, Random& random,
                                      std::string_view field) const;
 

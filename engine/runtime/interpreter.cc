@@ -495,7 +495,12 @@ Awaitable<StepOutcome> Interpreter::RunWait(Frame& frame, const asl::State& stat
     deadline = now + std::chrono::duration_cast<TimePoint::duration>(
                          std::chrono::duration<double>(*state.wait_seconds));
   } else if (state.wait_seconds_path) {
-    std::optional<Json> v = state.wait_seconds_path->Evaluate(scope);
+    path::Selection selected = state.wait_seconds_path->Evaluate(scope);
+    if (selected.error) {
+      fail(*selected.error);
+      co_return out;
+    }
+    const std::optional<Json>& v = selected.value;
     if (!v || !v->is_number() || v->get<double>() < 0) {
       fail(Error{error_names::kRuntime,
                  fmt::format("The SecondsPath parameter does not reference a valid "
@@ -508,7 +513,12 @@ Awaitable<StepOutcome> Interpreter::RunWait(Frame& frame, const asl::State& stat
   } else {
     std::optional<std::string> text = state.wait_timestamp;
     if (state.wait_timestamp_path) {
-      std::optional<Json> v = state.wait_timestamp_path->Evaluate(scope);
+      path::Selection selected = state.wait_timestamp_path->Evaluate(scope);
+      if (selected.error) {
+        fail(*selected.error);
+        co_return out;
+      }
+      const std::optional<Json>& v = selected.value;
       if (v && v->is_string()) text = v->get<std::string>();
     }
     std::optional<TimePoint> t;

@@ -73,20 +73,21 @@ void Interpreter::SyncOrStop(Execution& execution) {
 }
 
 path::Scope Interpreter::ScopeOf(const Frame& frame, const Json& input) const {
-  return path::Scope{&input, &frame.context, &frame.variables};
+  return path::Scope{&input, &frame.context, &frame.variables,
+                     engine_.options().max_payload_bytes};
 }
 
 Value Interpreter::SelectPath(const Frame& frame, const path::OptionalPath& p,
                               const Json& data, const char* field) const {
   if (p.kind == path::OptionalPath::Kind::kDefault) return data;
-  return path::ApplySelectPath(p, data, frame.context, &frame.variables, field);
+  return path::ApplySelectPath(p, ScopeOf(frame, data), field);
 }
 
 const Json* Interpreter::SelectPathRef(const Frame& frame, const path::OptionalPath& p,
                                        const Json& data, const char* field,
                                        Value& storage) const {
   if (p.kind == path::OptionalPath::Kind::kDefault) return &data;
-  storage = path::ApplySelectPath(p, data, frame.context, &frame.variables, field);
+  storage = path::ApplySelectPath(p, ScopeOf(frame, data), field);
   return std::get_if<Json>(&storage);
 }
 
@@ -201,7 +202,9 @@ Value Interpreter::ResolveInt(const Frame& frame, const asl::IntOrPath& field,
                               const Json& input, const char* name) const {
   if (field.value) return Json(*field.value);
   if (!field.path) return Json();
-  std::optional<Json> v = field.path->Evaluate(ScopeOf(frame, input));
+  path::Selection selected = field.path->Evaluate(ScopeOf(frame, input));
+  if (selected.error) return *selected.error;
+  const std::optional<Json>& v = selected.value;
   if (!v || !v->is_number_integer() || v->get<int64_t>() < 0) {
     return Error{error_names::kRuntime,
                  fmt::format("The value of {} '{}' must be a non-negative integer, "

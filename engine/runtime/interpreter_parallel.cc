@@ -148,7 +148,12 @@ Awaitable<StepOutcome> Interpreter::RunMap(Frame& frame, const asl::State& state
   const Json& data = *effective;
   std::optional<Json> selected_items;
   if (state.items_path) {
-    selected_items = state.items_path->Evaluate(ScopeOf(frame, data));
+    path::Selection selected = state.items_path->Evaluate(ScopeOf(frame, data));
+    if (selected.error) {
+      fail(*selected.error);
+      co_return out;
+    }
+    selected_items = std::move(selected.value);
     if (!selected_items) {
       fail(Error{error_names::kRuntime,
                  fmt::format("Invalid path '{}' : No results for path: {}",
@@ -174,8 +179,13 @@ Awaitable<StepOutcome> Interpreter::RunMap(Frame& frame, const asl::State& state
   }
   std::optional<double> tolerated_pct = state.tolerated_failure_percentage.value;
   if (state.tolerated_failure_percentage.path) {
-    std::optional<Json> v =
+    path::Selection selected =
         state.tolerated_failure_percentage.path->Evaluate(ScopeOf(frame, data));
+    if (selected.error) {
+      fail(*selected.error);
+      co_return out;
+    }
+    const std::optional<Json>& v = selected.value;
     if (!v || !v->is_number() || v->get<double>() < 0 || v->get<double>() > 100) {
       fail(Error{error_names::kRuntime,
                  "ToleratedFailurePercentagePath must select a number from 0 to 100"});
@@ -216,7 +226,8 @@ Awaitable<StepOutcome> Interpreter::RunMap(Frame& frame, const asl::State& state
                 item_context["Map"] =
                     Json{{"Item", {{"Index", i}, {"Value", items[i]}}}};
                 // A child's variables are f's until it starts.
-                path::Scope scope{&data, &item_context, &f.variables};
+                path::Scope scope = ScopeOf(f, data);
+                scope.context = &item_context;
                 Value v = state.parameters->Evaluate(scope, random_);
                 if (auto* e = std::get_if<Error>(&v)) return *e;
                 child_input = std::get<Json>(std::move(v));

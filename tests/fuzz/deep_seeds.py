@@ -6,7 +6,8 @@ Parallel definition is about 700 KB: 10,000-deep arrays and objects (in a
 definition, a JSONPath document, an intrinsic's input and argument, an API
 body), 10,000-deep nested Parallel and Map definitions, and JSONPath
 filters and intrinsic calls nested 10,000 deep. Each must be rejected with an
-error (or accepted) without overflowing the stack.
+error (or accepted) without overflowing the stack. Also a 200 KB JSONPath
+document whose deep scan matches would copy it 500 times.
 
 usage: deep_seeds.py OUTDIR [DEPTH]   (DEPTH defaults to 10000)
 """
@@ -56,6 +57,12 @@ def main():
             "deep_filter_not": "$.a[?(" + "!" * n + "@.b)]\n{}",
             "deep_filter_parens": "$.a[?(" + "(" * n + "@.b" + ")" * n + ")]\n{}",
             "deep_dots": "$" + ".a" * n + "\n" + deep_object(n),
+            # A deep scan whose matches copy the document at every level:
+            # 500 nested arrays (under the parser's 512) around 100,000
+            # zeros, 200 KB whose "$..*" matches are about 100 MB of JSON; it
+            # must fail with States.DataLimitExceeded before copying them.
+            "deep_scan_amplification": "$..*\n" + "[" * 500
+                                       + ",".join(["0"] * 100000) + "]" * 500,
         },
         "intrinsics": {
             "deep_array_input": "States.JsonToString($)\n" + deep_array(n),

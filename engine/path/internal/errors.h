@@ -3,6 +3,7 @@
 #ifndef MLFLOWCTL_PATH_INTERNAL_ERRORS_H_
 #define MLFLOWCTL_PATH_INTERNAL_ERRORS_H_
 
+#include <cstddef>
 #include <string_view>
 
 #include "engine/base/error.h"
@@ -14,6 +15,11 @@ namespace mlflowctl::path::internal {
 // States.Runtime "The JSONPath '$.x' specified for the field 'y.$' could not
 // be found in the input '{...}'" (the runtime prefixes the state name).
 Error PathNotFound(const JsonPath& path, const Scope& scope, std::string_view field);
+
+// States.DataLimitExceeded "The matches of the JSONPath '$..*' exceed the
+// maximum number of bytes service limit (262144)." (`in_filter`: the list of
+// a filter operand in it did).
+Error MatchesOverLimit(const JsonPath& path, std::size_t limit, bool in_filter);
 
 // States.Runtime "Invalid arguments in States.X".
 Error InvalidIntrinsicArguments(std::string_view function);

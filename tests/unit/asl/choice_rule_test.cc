@@ -1,6 +1,7 @@
 #include "engine/asl/choice_rule.h"
 
 #include <string>
+#include <variant>
 
 #include <gtest/gtest.h>
 
@@ -197,6 +198,20 @@ TEST(ChoiceRuleTest, MissingVariableIsAStatesRuntimeError) {
             "Invalid path '$.x': The choice state's condition path references "
             "an invalid value.");
   EXPECT_EQ(Eval(R"("Variable": "$.x", "IsNull": true)", R"({})"), "error");
+}
+
+TEST(ChoiceRuleTest, MatchesOverTheLimitAreADataLimitErrorEvenForIsPresent) {
+  Json data = Json::parse(R"({"a":[1,2,3],"b":[4,5,6]})");  // "$.*": 17 bytes
+  for (const char* rule : {R"("Variable": "$.*", "IsPresent": true)",
+                           R"("Variable": "$.*", "IsNull": false)"}) {
+    ChoiceRule compiled = Compile(rule);
+    path::Scope scope{&data, nullptr, nullptr, 16};
+    std::variant<bool, Error> out = compiled.Evaluate(scope);
+    ASSERT_TRUE(std::holds_alternative<Error>(out)) << rule;
+    EXPECT_EQ(std::get<Error>(out).name, "States.DataLimitExceeded") << rule;
+    scope.max_match_bytes = 17;
+    EXPECT_TRUE(std::holds_alternative<bool>(compiled.Evaluate(scope))) << rule;
+  }
 }
 
 TEST(ChoiceRuleTest, PathOperatorsReadTheOperandFromAPath) {

@@ -44,7 +44,7 @@ TEST(JsonPathFuzzRegressionTest, AcceptsAndEvaluatesFiltersNestedUpToTheLimit) {
   StatusOr<JsonPath> path = JsonPath::Parse(text);
   ASSERT_TRUE(path.ok()) << path.status().ToString();
   Json input = Json::parse(R"({"a": [{"b": 1}, {"b": 2}]})");
-  std::optional<Json> got = path->Evaluate(Scope{&input, nullptr, nullptr});
+  std::optional<Json> got = path->Evaluate(Scope{&input, nullptr, nullptr}).value;
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(*got, Json::parse(R"([{"b": 2}])"));  // an odd number of "!"
 }

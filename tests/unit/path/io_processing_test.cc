@@ -1,5 +1,8 @@
 #include "engine/path/io_processing.h"
 
+#include <cstddef>
+#include <variant>
+
 #include <gtest/gtest.h>
 
 namespace mlflowctl::path {
@@ -21,6 +24,13 @@ OptionalPath NullPath() {
 }
 
 const Json kContext = Json::object();
+
+std::variant<Json, Error> ApplySelectPath(const OptionalPath& path, const Json& data,
+                                          const Json& context, const Json* variables,
+                                          const char* field,
+                                          std::size_t max_match_bytes = kDefaultMaxMatchBytes) {
+  return path::ApplySelectPath(path, Scope{&data, &context, variables, max_match_bytes}, field);
+}
 
 TEST(IoProcessingTest, SelectPathDefaultPassesDataThrough) {
   Json data = {{"a", 1}};
@@ -54,6 +64,20 @@ TEST(IoProcessingTest, SelectPathCanReadTheContext) {
   auto out = ApplySelectPath(PathOf("$$.Execution.Name"), Json::object(), context, nullptr,
                              "InputPath");
   EXPECT_EQ(std::get<Json>(out), "n1");
+}
+
+TEST(IoProcessingTest, SelectPathMatchesOverTheLimitAreADataLimitError) {
+  Json data = Json::parse(R"({"a":[1,2,3],"b":[4,5,6]})");
+  // "[[1,2,3],[4,5,6]]" is 17 bytes.
+  EXPECT_EQ(std::get<Json>(ApplySelectPath(PathOf("$.*"), data, kContext, nullptr,
+                                           "InputPath", 17)),
+            Json::parse("[[1,2,3],[4,5,6]]"));
+  auto out = ApplySelectPath(PathOf("$.*"), data, kContext, nullptr, "OutputPath", 16);
+  ASSERT_TRUE(std::holds_alternative<Error>(out));
+  EXPECT_EQ(std::get<Error>(out).name, "States.DataLimitExceeded");
+  EXPECT_EQ(std::get<Error>(out).cause,
+            "The matches of the JSONPath '$.*' exceed the maximum number of bytes service "
+            "limit (16).");
 }
 
 TEST(IoProcessingTest, ResultPathDefaultReplacesTheInput) {

@@ -11,8 +11,9 @@ Json Eval(const std::string& text, const Json& input, const Json& context = Json
   EXPECT_TRUE(path.ok()) << path.status().ToString();
   if (!path.ok()) return Json("<parse error>");
   Scope scope{&input, &context, variables};
-  std::optional<Json> value = path->Evaluate(scope);
-  return value ? *value : Json("<missing>");
+  Selection selected = path->Evaluate(scope);
+  if (selected.error) return Json("<error " + selected.error->name + ">");
+  return selected.value ? *selected.value : Json("<missing>");
 }
 
 TEST(JsonPathTest, DollarAloneSelectsTheWholeInput) {
