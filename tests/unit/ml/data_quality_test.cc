@@ -14,7 +14,7 @@ namespace mlflowctl::ml {
 namespace {
 
 std::string TestData(const std::string& name) {
-  return (std::filesystem::path(__FILE__).parent_path() / "testdata" / name).string();
+  return (std::filesystem::path(MLF_SOURCE_DIR) / "tests/unit/ml/testdata" / name).string();
 }
 
 Json ReadJson(const std::string& name) {

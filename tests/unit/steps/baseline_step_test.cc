@@ -193,7 +193,7 @@ TEST_F(BaselineStepTest, WritesTheModelQualityBaselineOfARealModel) {
 
 TEST_F(BaselineStepTest, TheShippedCarDataGivesTheSameFilesTwice) {
   std::string cars =
-      (fs::path(__FILE__).parent_path() / "../../../examples/data/car_prices_tidy.csv").string();
+      (fs::path(MLF_SOURCE_DIR) / "examples/data/car_prices_tidy.csv").string();
   if (!fs::exists(cars)) GTEST_SKIP() << "examples/data/car_prices_tidy.csv not present";
   Json a = Ok({{"DataUri", cars}, {"OutputUri", dir_ + "/a"}});
   Json b = Ok({{"DataUri", cars}, {"OutputUri", dir_ + "/b"}});

@@ -25,10 +25,7 @@ using ::testing::HasSubstr;
 
 constexpr char kArn[] = "arn:aws:states:local:000000000000:execution:training:exec-1";
 
-// tests/unit/steps/<this file> -> the repository root.
-fs::path RepoRoot() {
-  return fs::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
-}
+fs::path RepoRoot() { return fs::path(MLF_SOURCE_DIR); }
 
 std::string TidyCsv() { return (RepoRoot() / "examples/data/car_prices_tidy.csv").string(); }
 

@@ -30,11 +30,8 @@ std::vector<std::string> Tables(SqliteDb& db) {
 }
 
 TEST(MigrationsTest, CompiledSchemaMatchesTheSqlFiles) {
-  // This file is tests/unit/store/migrations_test.cc; the schema files are
-  // in engine/store/schema/.
-  std::filesystem::path root =
-      std::filesystem::path(__FILE__).parent_path().parent_path().parent_path()
-          .parent_path();
+  // The schema files are in engine/store/schema/ of the repository.
+  std::filesystem::path root(MLF_SOURCE_DIR);
   for (const Migration& m : Migrations()) {
     std::string file = (root / "engine/store/schema" / m.name).string();
     StatusOr<std::string> text = ReadFile(file);
