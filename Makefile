@@ -60,7 +60,7 @@ bench-scale: ; bash bench/scale.sh
 # timeout or out-of-memory input; those are saved in build-fuzz/findings/.
 # Needs clang and libFuzzer's runtime (Debian: clang libclang-rt-14-dev).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= definition jsonpath intrinsics
+FUZZ_TARGETS ?= definition jsonpath intrinsics api_body
 .PHONY: fuzz
 fuzz:
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLF_FUZZ=ON

@@ -148,12 +148,12 @@ Awaitable<StepOutcome> Interpreter::RunMap(Frame& frame, const asl::State& state
   const Json& data = *effective;
   std::optional<Json> selected_items;
   if (state.items_path) {
-    path::Selection selected = state.items_path->Evaluate(ScopeOf(frame, data));
-    if (selected.error) {
-      fail(*selected.error);
+    path::Selection items_sel = state.items_path->Evaluate(ScopeOf(frame, data));
+    if (items_sel.error) {
+      fail(*items_sel.error);
       co_return out;
     }
-    selected_items = std::move(selected.value);
+    selected_items = std::move(items_sel.value);
     if (!selected_items) {
       fail(Error{error_names::kRuntime,
                  fmt::format("Invalid path '{}' : No results for path: {}",
@@ -179,13 +179,13 @@ Awaitable<StepOutcome> Interpreter::RunMap(Frame& frame, const asl::State& state
   }
   std::optional<double> tolerated_pct = state.tolerated_failure_percentage.value;
   if (state.tolerated_failure_percentage.path) {
-    path::Selection selected =
+    path::Selection pct_sel =
         state.tolerated_failure_percentage.path->Evaluate(ScopeOf(frame, data));
-    if (selected.error) {
-      fail(*selected.error);
+    if (pct_sel.error) {
+      fail(*pct_sel.error);
       co_return out;
     }
-    const std::optional<Json>& v = selected.value;
+    const std::optional<Json>& v = pct_sel.value;
     if (!v || !v->is_number() || v->get<double>() < 0 || v->get<double>() > 100) {
       fail(Error{error_names::kRuntime,
                  "ToleratedFailurePercentagePath must select a number from 0 to 100"});

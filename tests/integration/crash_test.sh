@@ -241,10 +241,10 @@ passed=$((passed + 1))
 cd "$ROOT"
 kills_training=0
 short_pause() { sleep "0.$(printf '%03d' $((RANDOM % 140 + 20)))"; }
-# At least three executions, more (at most eight) until a training task was
+# At least three executions, more (at most sixteen) until a training task was
 # in flight at three kills.
 n=0
-while [ "$n" -lt 3 ] || { [ "$kills_training" -lt 3 ] && [ "$n" -lt 8 ]; }; do
+while [ "$n" -lt 3 ] || { [ "$kills_training" -lt 3 ] && [ "$n" -lt 16 ]; }; do
   n=$((n + 1))
   name=training-$n
   input="{\"model_group\": \"crash-$n\", \"endpoint\": \"crash-$n\"}"

@@ -30,7 +30,7 @@ cd "$ROOT"  # training.json names its data relative to the repository
 
 MIN_KILLS=30
 MIN_KILLS_EACH=3  # kills with a training task / a Map iteration in flight
-MAX_KILLS=50      # then the executions finish without kills
+MAX_KILLS=150     # at most; then the executions finish without kills
 MAP_ITEMS=16
 
 # Output members that legitimately differ from an uninterrupted run:
