@@ -1,6 +1,7 @@
 #include "engine/store/fresh_database.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -67,6 +68,34 @@ Status Build(const std::string& tmp) {
   return SyncFile(tmp);
 }
 
+// Removes what processes that died while building `path` left beside it:
+// "<path>.new-<pid>" and its "-wal", "-shm" and "-journal" files, for pids no
+// longer running. A pid that runs (its builder, or an unrelated process
+// that reuses the number) keeps its files.
+void RemoveAbandonedBuilds(const std::string& path) {
+  const std::filesystem::path target(path);
+  const std::string prefix = target.filename().string() + ".new-";
+  std::error_code ec;
+  std::filesystem::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    std::size_t end = prefix.size();
+    pid_t pid = 0;
+    while (end < name.size() && name[end] >= '0' && name[end] <= '9' && pid < 100000000) {
+      pid = pid * 10 + (name[end++] - '0');
+    }
+    const std::string rest = name.substr(end);
+    if (end == prefix.size() || pid <= 0 ||
+        !(rest.empty() || rest == "-wal" || rest == "-shm" || rest == "-journal")) {
+      continue;
+    }
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::filesystem::remove(entry.path(), ec);
+  }
+}
+
 }  // namespace
 
 Status CreateFreshDatabase(const std::string& path) {
@@ -75,6 +104,7 @@ Status CreateFreshDatabase(const std::string& path) {
   // (A missing file sets `ec` too: only its type tells.)
   std::filesystem::file_status st = std::filesystem::symlink_status(path, ec);
   if (st.type() != std::filesystem::file_type::not_found) return Status::Ok();
+  RemoveAbandonedBuilds(path);
   const std::string tmp = fmt::format("{}.new-{}", path, ::getpid());
   Status status = Build(tmp);
   bool renamed = false;

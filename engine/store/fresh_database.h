@@ -18,9 +18,10 @@ namespace mlflowctl::store {
 // If nothing exists at `path`, creates it as a database in WAL mode with
 // every migration applied (creating its parent directories). OK when `path`
 // already exists, also when another process created it meanwhile; nothing
-// is done for ":memory:". On error nothing is left behind (a process killed
-// while building may leave "<path>.new-<pid>"), and opening `path` the
-// ordinary way reports the cause.
+// is done for ":memory:". On error nothing is left behind, and opening
+// `path` the ordinary way reports the cause. A process killed while building
+// leaves "<path>.new-<pid>": the next creation removes it once that pid no
+// longer runs.
 Status CreateFreshDatabase(const std::string& path);
 
 }  // namespace mlflowctl::store

@@ -1,5 +1,8 @@
 #include "engine/store/fresh_database.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -51,6 +54,31 @@ TEST(FreshDatabaseTest, BuildsAMigratedWalDatabaseAndLeavesNothingElse) {
   EXPECT_EQ(*SchemaVersion(*db), LatestSchemaVersion());
   EXPECT_EQ(*db->QueryText("PRAGMA integrity_check"), "ok");
   EXPECT_EQ(*db->QueryInt64("SELECT count(*) FROM sqlite_master WHERE name = 'history_events'"), 1);
+}
+
+// A pid that ran and has ended (until the system reuses it).
+pid_t EndedPid() {
+  pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return child;
+}
+
+TEST(FreshDatabaseTest, RemovesWhatABuilderThatDiedLeftBehind) {
+  TempDir dir;
+  const std::string path = dir.File("mlflowctl.db");
+  const pid_t ended = EndedPid();
+  const pid_t running = ::getppid();
+  const std::vector<std::string> left = {
+      fmt::format("mlflowctl.db.new-{}", ended), fmt::format("mlflowctl.db.new-{}-wal", ended),
+      fmt::format("mlflowctl.db.new-{}", running), "mlflowctl.db.new-x1",
+      fmt::format("other.db.new-{}", ended)};
+  for (const std::string& name : left) std::ofstream(dir.File(name)) << "partial";
+  ASSERT_TRUE(CreateFreshDatabase(path).ok());
+  EXPECT_EQ(Listing(dir.path()),
+            fmt::format("mlflowctl.db mlflowctl.db.new-{} mlflowctl.db.new-x1 other.db.new-{} ",
+                        running, ended));
 }
 
 TEST(FreshDatabaseTest, LeavesAnExistingFileAlone) {
