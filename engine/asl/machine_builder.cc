@@ -112,7 +112,7 @@ std::shared_ptr<const StateMachine> BuildMachine(const Json& def,
                                                  BuildContext& ctx) {
   auto empty = [&] {
     return std::make_shared<const StateMachine>(
-        "", kNoState, std::vector<State>{}, std::nullopt, "", def);
+        "", kNoState, std::vector<State>{}, std::nullopt, "");
   };
   if (!def.is_object()) {
     ctx.Report(kSchema, pointer,
@@ -164,7 +164,7 @@ std::shared_ptr<const StateMachine> BuildMachine(const Json& def,
   }
   return std::make_shared<const StateMachine>(start_at.value_or(""), start,
                                               std::move(states), timeout,
-                                              std::move(comment), def);
+                                              std::move(comment));
 }
 
 }  // namespace mlflowctl::asl::internal

@@ -29,13 +29,12 @@ const char* StateTypeName(StateType type) {
 StateMachine::StateMachine(std::string start_at_name, int start_at,
                            std::vector<State> states,
                            std::optional<int64_t> timeout_seconds,
-                           std::string comment, Json definition)
+                           std::string comment)
     : start_at_name_(std::move(start_at_name)),
       start_at_(start_at),
       states_(std::move(states)),
       timeout_seconds_(timeout_seconds),
-      comment_(std::move(comment)),
-      definition_(std::move(definition)) {
+      comment_(std::move(comment)) {
   for (size_t i = 0; i < states_.size(); ++i) {
     index_.emplace(states_[i].name, static_cast<int>(i));
   }

@@ -126,8 +126,7 @@ struct State {
 class StateMachine {
  public:
   StateMachine(std::string start_at_name, int start_at, std::vector<State> states,
-               std::optional<int64_t> timeout_seconds, std::string comment,
-               Json definition);
+               std::optional<int64_t> timeout_seconds, std::string comment);
 
   const std::string& start_at_name() const { return start_at_name_; }
   int start_at() const { return start_at_; }
@@ -137,8 +136,6 @@ class StateMachine {
   int Find(const std::string& name) const;
   std::optional<int64_t> timeout_seconds() const { return timeout_seconds_; }
   const std::string& comment() const { return comment_; }
-  // The (sub-)definition this machine was parsed from.
-  const Json& definition() const { return definition_; }
 
  private:
   std::string start_at_name_;
@@ -147,7 +144,6 @@ class StateMachine {
   std::unordered_map<std::string, int> index_;
   std::optional<int64_t> timeout_seconds_;
   std::string comment_;
-  Json definition_;
 };
 
 }  // namespace mlflowctl::asl

@@ -39,6 +39,20 @@ const char* ExitedEvent(asl::StateType t) {
   return "";
 }
 
+// The details of a StateEntered ("input") or StateExited ("output") event:
+// {"name", "input"|"output": the data's JSON text, "inputDetails"|
+// "outputDetails": {"truncated": false}}. Built member by member: nlohmann's
+// initializer-list constructor copies every element once more.
+Json StateEventDetails(const std::string& name, const char* data_key, std::string data_text) {
+  Json truncated(Json::value_t::object);
+  truncated.emplace("truncated", false);
+  Json details(Json::value_t::object);
+  details.emplace("name", name);
+  details.emplace(data_key, std::move(data_text));
+  details.emplace(std::string(data_key) + "Details", std::move(truncated));
+  return details;
+}
+
 constexpr char kCancelled[] = "mlflowctl.Cancelled";
 
 }  // namespace
@@ -299,9 +313,7 @@ Awaitable<Outcome> Interpreter::RunStates(Frame& frame, Json input) {
     }
     const history::HistoryEvent* entered =
         Emit(frame, EnteredEvent(state.type),
-             Json{{"name", state.name},
-                  {"input", std::move(input_text)},
-                  {"inputDetails", {{"truncated", false}}}});
+             StateEventDetails(state.name, "input", std::move(input_text)));
     frame.entered_event_id = frame.last_event_id;
     frame.entered_ms = frame.last_event_ms;
     frame.entered_replayed = entered != nullptr;
@@ -358,9 +370,7 @@ Awaitable<Outcome> Interpreter::RunStates(Frame& frame, Json input) {
       }
       if (!recorded_output && !step.end && step.next != asl::kNoState) data_text = output_text;
       Emit(frame, ExitedEvent(state.type),
-           Json{{"name", state.name},
-                {"output", std::move(output_text)},
-                {"outputDetails", {{"truncated", false}}}});
+           StateEventDetails(state.name, "output", std::move(output_text)));
     }
     if (step.end || step.next == asl::kNoState) co_return Outcome{std::move(step.output), {}};
     data = std::move(step.output);

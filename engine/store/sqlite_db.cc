@@ -115,6 +115,13 @@ Status SqliteStatement::BindText(int index, std::string_view value) {
       index);
 }
 
+Status SqliteStatement::BindTextView(int index, std::string_view value) {
+  return BindResult(
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(),
+                          SQLITE_STATIC, SQLITE_UTF8),
+      index);
+}
+
 Status SqliteStatement::BindNull(int index) {
   return BindResult(sqlite3_bind_null(stmt_, index), index);
 }

@@ -52,6 +52,9 @@ class SqliteStatement {
   // Text and blobs are copied by SQLite (SQLITE_TRANSIENT).
   Status BindInt64(int index, int64_t value);
   Status BindText(int index, std::string_view value);
+  // Binds without a copy (SQLITE_STATIC): `value` must stay unchanged until
+  // the statement is reset (Reset() also clears the binding).
+  Status BindTextView(int index, std::string_view value);
   Status BindNull(int index);
   Status BindOptionalText(int index, const std::optional<std::string>& value);
   Status BindOptionalInt64(int index, const std::optional<int64_t>& value);

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "engine/base/json_util.h"
+#include "engine/base/json_writer.h"
 #include "engine/base/status_macros.h"
 #include "engine/history/execution_page_token.h"
 #include "engine/history/store_checks.h"
@@ -548,22 +549,32 @@ Status SqliteExecutionStore::AppendEventsLocked(
   }
   MLF_RETURN_IF_ERROR(
       history::CheckAppendedEvents(execution_arn, last_id, events));
-  std::string details;  // one buffer for every event's serialised details
-  // Binds `event` as the row whose parameters start at `first` (the
+  // Every event's details are serialised into one buffer first, so the rows
+  // can be bound without copies (the buffer, `events` and `execution_arn`
+  // outlive each statement's run).
+  std::string details;
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // offset, size
+  spans.reserve(events.size());
+  for (const HistoryEvent& event : events) {
+    const std::size_t start = details.size();
+    if (!event.details.is_null()) AppendJson(event.details, details);
+    spans.emplace_back(start, details.size() - start);
+  }
+  // Binds events[k] as the row whose parameters start at `first` (the
   // execution ARN is ?1, shared by every row).
-  auto bind_row = [&](SqliteStatement* stmt, int first,
-                      const HistoryEvent& event) -> Status {
+  auto bind_row = [&](SqliteStatement* stmt, int first, std::size_t k) -> Status {
+    const HistoryEvent& event = events[k];
     MLF_RETURN_IF_ERROR(stmt->BindInt64(first, event.id));
     MLF_RETURN_IF_ERROR(stmt->BindInt64(first + 1, event.previous_event_id));
     MLF_RETURN_IF_ERROR(stmt->BindInt64(first + 2, event.timestamp_ms));
-    MLF_RETURN_IF_ERROR(stmt->BindText(first + 3, event.type));
+    MLF_RETURN_IF_ERROR(stmt->BindTextView(first + 3, event.type));
     if (event.details.is_null()) {
       MLF_RETURN_IF_ERROR(stmt->BindNull(first + 4));
     } else {
-      DumpJsonTo(event.details, details);
-      MLF_RETURN_IF_ERROR(stmt->BindText(first + 4, details));
+      MLF_RETURN_IF_ERROR(stmt->BindTextView(
+          first + 4, std::string_view(details).substr(spans[k].first, spans[k].second)));
     }
-    return stmt->BindText(first + 5, event.frame);
+    return stmt->BindTextView(first + 5, event.frame);
   };
   // Full groups of kRowsPerInsert rows go in one statement each: SQLite's
   // cost per statement (step, halt, reset) is then paid once per group.
@@ -572,9 +583,9 @@ Status SqliteExecutionStore::AppendEventsLocked(
     MLF_ASSIGN_OR_RETURN(SqliteStatement * batch, db_->Cached(InsertEventsSql(kRowsPerInsert)));
     for (; i + kRowsPerInsert <= events.size(); i += kRowsPerInsert) {
       ScopedReset reset(batch);
-      MLF_RETURN_IF_ERROR(batch->BindText(1, execution_arn));
+      MLF_RETURN_IF_ERROR(batch->BindTextView(1, execution_arn));
       for (std::size_t r = 0; r < kRowsPerInsert; ++r) {
-        MLF_RETURN_IF_ERROR(bind_row(batch, 2 + static_cast<int>(r) * 6, events[i + r]));
+        MLF_RETURN_IF_ERROR(bind_row(batch, 2 + static_cast<int>(r) * 6, i + r));
       }
       MLF_RETURN_IF_ERROR(batch->Run());
     }
@@ -583,8 +594,8 @@ Status SqliteExecutionStore::AppendEventsLocked(
   MLF_ASSIGN_OR_RETURN(SqliteStatement * insert, db_->Cached(InsertEventsSql(1)));
   for (; i < events.size(); ++i) {
     ScopedReset reset(insert);
-    MLF_RETURN_IF_ERROR(insert->BindText(1, execution_arn));
-    MLF_RETURN_IF_ERROR(bind_row(insert, 2, events[i]));
+    MLF_RETURN_IF_ERROR(insert->BindTextView(1, execution_arn));
+    MLF_RETURN_IF_ERROR(bind_row(insert, 2, i));
     MLF_RETURN_IF_ERROR(insert->Run());
   }
   return Status::Ok();

@@ -142,7 +142,7 @@ TEST(ParserTest, ParsesAWholeMachineWithResolvedTransitions) {
   EXPECT_EQ(failed.error, "Mlflow.Failed");
   ASSERT_TRUE(failed.cause_path.has_value());
   EXPECT_EQ(failed.cause_path->text(), "$.error.Cause");
-  EXPECT_EQ(m.definition()["StartAt"], "Preprocess");
+  EXPECT_EQ(m.start_at_name(), "Preprocess");
 }
 
 TEST(ParserTest, LegacyIteratorAndParametersMapToItemProcessor) {
