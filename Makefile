@@ -3,7 +3,14 @@ BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 SANITIZE ?=
 JOBS ?= $(shell nproc)
-CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DMLF_SANITIZE=$(SANITIZE)
+# Unity build: each module's sources compiled as a few large files, so the
+# heavy headers (nlohmann, Boost.Asio/Beast, fmt, GoogleTest) are parsed once
+# per batch and the code they share is compiled once per batch: a fresh
+# build takes about a third of the time. UNITY=OFF builds file by file
+# (quicker to rebuild after editing one file). Applies when BUILD is
+# configured, i.e. on a fresh or deleted BUILD directory.
+UNITY ?= ON
+CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DMLF_SANITIZE=$(SANITIZE) -DCMAKE_UNITY_BUILD=$(UNITY)
 
 # Debian packages the build and the tests need.
 DEB_PACKAGES = build-essential cmake ninja-build pkg-config python3 \
@@ -63,7 +70,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= definition jsonpath intrinsics api_body
 .PHONY: fuzz
 fuzz:
-	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLF_FUZZ=ON
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLF_FUZZ=ON -DCMAKE_UNITY_BUILD=$(UNITY)
 	cmake --build build-fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
 	rm -rf build-fuzz/run && mkdir -p build-fuzz/run build-fuzz/findings
 	python3 tests/fuzz/deep_seeds.py build-fuzz/run/deep

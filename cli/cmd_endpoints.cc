@@ -21,7 +21,6 @@ namespace mlflowctl::cli {
 
 namespace {
 
-double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
 
 // The endpoint's config and the models of its variants (missing ones are
 // left out: the records may be inspected even when incomplete).
@@ -52,7 +51,7 @@ std::string ModelNames(const Deployment& d) {
   return out;
 }
 
-int List(bool json) {
+int PrintEndpoints(bool json) {
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
   Services services(**store, *SystemClock::Default(), HomeDir());
@@ -64,8 +63,8 @@ int List(bool json) {
     for (const auto& e : *list) {
       items.push_back({{"EndpointName", e.name},
                        {"EndpointArn", mlops::EndpointArn(e.name)},
-                       {"CreationTime", Seconds(e.created_ms)},
-                       {"LastModifiedTime", Seconds(e.last_modified_ms)},
+                       {"CreationTime", SecondsFromMillis(e.created_ms)},
+                       {"LastModifiedTime", SecondsFromMillis(e.last_modified_ms)},
                        {"EndpointStatus", e.status}});
     }
     std::cout << Json{{"Endpoints", items}}.dump(2) << "\n";
@@ -81,7 +80,7 @@ int List(bool json) {
   return kExitOk;
 }
 
-int Describe(const std::string& name, bool json) {
+int PrintEndpoint(const std::string& name, bool json) {
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
   Services services(**store, *SystemClock::Default(), HomeDir());
@@ -233,7 +232,7 @@ void AddEndpointsCommand(CLI::App& app, Runner& run) {
   auto ljson = std::make_shared<bool>(false);
   auto* list = cmd->add_subcommand("list", "List endpoints with their status, config and model");
   list->add_flag("--json", *ljson, "ListEndpoints' response shape");
-  list->callback([&run, ljson] { run = [=] { return List(*ljson); }; });
+  list->callback([&run, ljson] { run = [=] { return PrintEndpoints(*ljson); }; });
 
   auto name = std::make_shared<std::string>();
   auto djson = std::make_shared<bool>(false);
@@ -241,7 +240,7 @@ void AddEndpointsCommand(CLI::App& app, Runner& run) {
       "describe", "Show an endpoint, its config, its models and its config history");
   describe->add_option("name", *name, "Endpoint name")->required();
   describe->add_flag("--json", *djson, "DescribeEndpoint's shape plus config, models, history");
-  describe->callback([&run, name, djson] { run = [=] { return Describe(*name, *djson); }; });
+  describe->callback([&run, name, djson] { run = [=] { return PrintEndpoint(*name, *djson); }; });
 
   auto o = std::make_shared<InvokeOptions>();
   auto* invoke = cmd->add_subcommand(

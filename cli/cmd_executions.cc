@@ -40,7 +40,7 @@ struct ListOptions {
   bool json = false;
 };
 
-int List(const ListOptions& o) {
+int PrintExecutions(const ListOptions& o) {
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
   history::ExecutionFilter filter;
@@ -75,7 +75,7 @@ int List(const ListOptions& o) {
   return kExitOk;
 }
 
-int Describe(const std::string& id, bool json) {
+int PrintExecution(const std::string& id, bool json) {
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
   StatusOr<history::ExecutionRecord> r = Resolve(**store, id);
@@ -101,7 +101,7 @@ int Describe(const std::string& id, bool json) {
   return kExitOk;
 }
 
-int History(const std::string& id, bool reverse, bool json, int limit) {
+int PrintExecutionHistory(const std::string& id, bool reverse, bool json, int limit) {
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
   StatusOr<history::ExecutionRecord> r = Resolve(**store, id);
@@ -312,14 +312,14 @@ void AddExecutionsCommand(CLI::App& app, Runner& run) {
   list->add_option("--limit", lo->limit, "At most this many (default 20)")
       ->check(CLI::Range(1, 1000));
   list->add_flag("--json", lo->json, "ListExecutions' response shape");
-  list->callback([&run, lo] { run = [lo] { return List(*lo); }; });
+  list->callback([&run, lo] { run = [lo] { return PrintExecutions(*lo); }; });
 
   auto id = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   auto* describe = cmd->add_subcommand("describe", "Show one execution");
   describe->add_option("execution", *id, "Execution ARN or name")->required();
   describe->add_flag("--json", *json, "DescribeExecution's response shape");
-  describe->callback([&run, id, json] { run = [id, json] { return Describe(*id, *json); }; });
+  describe->callback([&run, id, json] { run = [id, json] { return PrintExecution(*id, *json); }; });
 
   auto hid = std::make_shared<std::string>();
   auto hjson = std::make_shared<bool>(false);
@@ -331,7 +331,7 @@ void AddExecutionsCommand(CLI::App& app, Runner& run) {
   hist->add_option("--limit", *limit, "At most this many events (default all)");
   hist->add_flag("--json", *hjson, "GetExecutionHistory's response shape");
   hist->callback([&run, hid, hjson, reverse, limit] {
-    run = [=] { return History(*hid, *reverse, *hjson, *limit); };
+    run = [=] { return PrintExecutionHistory(*hid, *reverse, *hjson, *limit); };
   });
 
   auto ro = std::make_shared<RunAgainOptions>();

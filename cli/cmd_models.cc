@@ -17,7 +17,6 @@ namespace mlflowctl::cli {
 
 namespace {
 
-double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
 
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
@@ -39,7 +38,7 @@ Json PackageSummaryJson(const mlops::ModelPackage& p) {
   return Json{{"ModelPackageGroupName", p.group},
               {"ModelPackageVersion", p.version},
               {"ModelPackageArn", mlops::ModelPackageArn(p.group, p.version)},
-              {"CreationTime", Seconds(p.created_ms)},
+              {"CreationTime", SecondsFromMillis(p.created_ms)},
               {"ModelPackageStatus", "Completed"},
               {"Aliases", p.aliases}};
 }
@@ -54,7 +53,7 @@ Json PackageJson(const mlops::ModelPackage& p) {
   return j;
 }
 
-int List(const std::string& group, bool json) {
+int PrintModels(const std::string& group, bool json) {
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
   store::SqliteModelRegistry models(store->get(), SystemClock::Default());
@@ -99,11 +98,11 @@ int DescribeGroup(store::SqliteModelRegistry& models, const std::string& name, b
                          {"FromVersion", m.from_version ? Json(*m.from_version) : Json()},
                          {"ToVersion", m.to_version},
                          {"MovedBy", m.moved_by},
-                         {"Time", Seconds(m.moved_ms)}});
+                         {"Time", SecondsFromMillis(m.moved_ms)}});
     }
     Json out{{"ModelPackageGroupName", group->name},
              {"ModelPackageGroupArn", mlops::ModelPackageGroupArn(group->name)},
-             {"CreationTime", Seconds(group->created_ms)},
+             {"CreationTime", SecondsFromMillis(group->created_ms)},
              {"ModelPackageGroupStatus", "Completed"},
              {"ModelPackageCount", group->package_count},
              {"LatestModelPackageVersion", group->latest_version},
@@ -167,7 +166,7 @@ int DescribePackage(store::SqliteModelRegistry& models, const std::string& group
   return kExitOk;
 }
 
-int Describe(const std::string& id, bool json) {
+int PrintModel(const std::string& id, bool json) {
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
   store::SqliteModelRegistry models(store->get(), SystemClock::Default());
@@ -187,7 +186,7 @@ void AddModelsCommand(CLI::App& app, Runner& run) {
   auto* list = cmd->add_subcommand("list", "List model versions, by group and version");
   list->add_option("--group", *group, "Only this model group");
   list->add_flag("--json", *ljson, "ListModelPackages' response shape");
-  list->callback([&run, group, ljson] { run = [=] { return List(*group, *ljson); }; });
+  list->callback([&run, group, ljson] { run = [=] { return PrintModels(*group, *ljson); }; });
 
   auto id = std::make_shared<std::string>();
   auto djson = std::make_shared<bool>(false);
@@ -195,7 +194,7 @@ void AddModelsCommand(CLI::App& app, Runner& run) {
       "describe", "Show a model group (aliases, alias moves) or one version");
   describe->add_option("model", *id, "GROUP, GROUP/VERSION or GROUP/ALIAS")->required();
   describe->add_flag("--json", *djson, "DescribeModelPackage(Group)'s response shape");
-  describe->callback([&run, id, djson] { run = [=] { return Describe(*id, *djson); }; });
+  describe->callback([&run, id, djson] { run = [=] { return PrintModel(*id, *djson); }; });
 }
 
 }  // namespace mlflowctl::cli

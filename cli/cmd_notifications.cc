@@ -22,7 +22,7 @@ std::string OneLine(const std::string& text, std::size_t max) {
   return out.size() <= max ? out : out.substr(0, max - 3) + "...";
 }
 
-int List(int limit, bool json) {
+int PrintNotifications(int limit, bool json) {
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
   store::SqliteNotificationLog log(store->get(), SystemClock::Default());
@@ -68,7 +68,7 @@ void AddNotificationsCommand(CLI::App& app, Runner& run) {
   list->add_option("--limit", *limit, "At most this many (default 20)")
       ->check(CLI::Range(1, 10000));
   list->add_flag("--json", *json, "SNS delivery envelopes plus delivery status");
-  list->callback([&run, limit, json] { run = [=] { return List(*limit, *json); }; });
+  list->callback([&run, limit, json] { run = [=] { return PrintNotifications(*limit, *json); }; });
 }
 
 }  // namespace mlflowctl::cli

@@ -44,7 +44,7 @@ int Get(const Options& o) {
   return kExitOk;
 }
 
-int List(const Options& o) {
+int PrintParameters(const Options& o) {
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
   store::SqliteParameterStore parameters(store->get(), SystemClock::Default());
@@ -66,7 +66,7 @@ int List(const Options& o) {
   return kExitOk;
 }
 
-int History(const Options& o) {
+int PrintParameterHistory(const Options& o) {
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
   store::SqliteParameterStore parameters(store->get(), SystemClock::Default());
@@ -112,7 +112,7 @@ void AddParamsCommand(CLI::App& app, Runner& run) {
   list->callback([&run, l, path] {
     // Without --path, list everything.
     if (path->count() == 0) l->recursive = true;
-    run = [l] { return List(*l); };
+    run = [l] { return PrintParameters(*l); };
   });
 
   auto h = std::make_shared<Options>();
@@ -120,7 +120,7 @@ void AddParamsCommand(CLI::App& app, Runner& run) {
   history->add_option("name", h->name, "Parameter name")->required();
   history->add_flag("--with-decryption", h->with_decryption, "Show SecureString values");
   history->add_flag("--json", h->json, "GetParameterHistory's response shape");
-  history->callback([&run, h] { run = [h] { return History(*h); }; });
+  history->callback([&run, h] { run = [h] { return PrintParameterHistory(*h); }; });
 }
 
 }  // namespace mlflowctl::cli

@@ -270,7 +270,7 @@ int Add(const AddOptions& o) {
   return kExitOk;
 }
 
-int List(const TriggerOptions& o) {
+int PrintTriggers(const TriggerOptions& o) {
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
   store::SqliteTriggerStore triggers_store(store->get(), SystemClock::Default());
@@ -301,7 +301,7 @@ int Remove(const TriggerOptions& o) {
   return kExitOk;
 }
 
-int History(const TriggerOptions& o) {
+int PrintTriggerHistory(const TriggerOptions& o) {
   auto store = OpenStore();
   if (!store.ok()) return Fail(store.status());
   store::SqliteTriggerStore triggers_store(store->get(), SystemClock::Default());
@@ -367,7 +367,7 @@ void AddTriggersCommand(CLI::App& app, Runner& run) {
   auto l = std::make_shared<TriggerOptions>();
   auto* list = cmd->add_subcommand("list", "List the triggers");
   list->add_flag("--json", l->json, "Print {\"Triggers\": [...]}");
-  list->callback([&run, l] { run = [l] { return List(*l); }; });
+  list->callback([&run, l] { run = [l] { return PrintTriggers(*l); }; });
 
   auto r = std::make_shared<TriggerOptions>();
   auto* remove = cmd->add_subcommand("remove", "Remove a trigger and its firing history");
@@ -381,7 +381,7 @@ void AddTriggersCommand(CLI::App& app, Runner& run) {
       ->check(CLI::NonNegativeNumber)
       ->default_str("20");
   history->add_flag("--json", h->json, "Print {\"Name\", \"Firings\": [...]}");
-  history->callback([&run, h] { run = [h] { return History(*h); }; });
+  history->callback([&run, h] { run = [h] { return PrintTriggerHistory(*h); }; });
 
   auto p = std::make_shared<PreviewOptions>();
   auto* preview = cmd->add_subcommand(

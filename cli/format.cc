@@ -12,9 +12,9 @@
 
 namespace mlflowctl::cli {
 
-namespace {
+double SecondsFromMillis(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
 
-double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
+namespace {
 
 Json ParsedOrString(const std::string& text) {
   Json j = Json::parse(text, nullptr, false);
@@ -28,10 +28,10 @@ Json DescribeExecutionJson(const history::ExecutionRecord& r) {
          {"stateMachineArn", r.state_machine_arn},
          {"name", r.name},
          {"status", std::string(history::ExecutionStatusName(r.status))},
-         {"startDate", Seconds(r.start_ms)},
+         {"startDate", SecondsFromMillis(r.start_ms)},
          {"input", r.input},
          {"inputDetails", {{"included", true}}}};
-  if (r.stop_ms) j["stopDate"] = Seconds(*r.stop_ms);
+  if (r.stop_ms) j["stopDate"] = SecondsFromMillis(*r.stop_ms);
   if (r.output) {
     j["output"] = *r.output;
     j["outputDetails"] = {{"included", true}};
@@ -46,8 +46,8 @@ Json ExecutionListItemJson(const history::ExecutionRecord& r) {
          {"stateMachineArn", r.state_machine_arn},
          {"name", r.name},
          {"status", std::string(history::ExecutionStatusName(r.status))},
-         {"startDate", Seconds(r.start_ms)}};
-  if (r.stop_ms) j["stopDate"] = Seconds(*r.stop_ms);
+         {"startDate", SecondsFromMillis(r.start_ms)}};
+  if (r.stop_ms) j["stopDate"] = SecondsFromMillis(*r.stop_ms);
   return j;
 }
 
@@ -56,8 +56,8 @@ Json RunResultJson(const history::ExecutionRecord& r) {
          {"name", r.name},
          {"status", std::string(history::ExecutionStatusName(r.status))},
          {"output", r.output ? ParsedOrString(*r.output) : Json()},
-         {"startDate", Seconds(r.start_ms)},
-         {"stopDate", r.stop_ms ? Json(Seconds(*r.stop_ms)) : Json()}};
+         {"startDate", SecondsFromMillis(r.start_ms)},
+         {"stopDate", r.stop_ms ? Json(SecondsFromMillis(*r.stop_ms)) : Json()}};
   if (r.status != history::ExecutionStatus::kSucceeded) {
     j["error"] = r.error ? Json(*r.error) : Json();
     j["cause"] = r.cause ? Json(*r.cause) : Json();

@@ -15,6 +15,9 @@
 
 namespace mlflowctl::cli {
 
+// Milliseconds since the epoch as the API's timestamps: seconds, with a fraction.
+double SecondsFromMillis(int64_t ms);
+
 // DescribeExecution's shape: input/output as JSON strings, dates as numbers.
 Json DescribeExecutionJson(const history::ExecutionRecord& r);
 // ListExecutions' item shape.

@@ -14,26 +14,20 @@
 #include "steps/ml/model.h"
 #include "steps/ml/model_quality.h"
 #include "steps/ml/numeric_csv.h"
+#include "steps/step_errors.h"
 
 namespace mlflowctl::steps {
 
 namespace {
 
-constexpr char kInvalidParameters[] = "Mlflow.InvalidParameters";
-constexpr char kInputNotFound[] = "Mlflow.InputNotFound";
-constexpr char kInvalidCsv[] = "Mlflow.InvalidCsv";
-constexpr char kSchemaMismatch[] = "Mlflow.SchemaMismatch";
-constexpr char kModelLoadFailed[] = "Mlflow.ModelLoadFailed";
-constexpr char kPredictionFailed[] = "Mlflow.PredictionFailed";
-constexpr char kOutputFailed[] = "Mlflow.OutputFailed";
 
 constexpr char kStep[] = "mlflowctl:baseline: ";
 
-Error Fail(const char* name, const std::string& cause) { return Error{name, kStep + cause}; }
+Error BaselineError(const char* name, const std::string& cause) { return Error{name, kStep + cause}; }
 
 // kNotFound -> Mlflow.InputNotFound, anything else -> `otherwise`.
-Error FromStatus(const Status& s, const char* otherwise) {
-  return Fail(s.code() == StatusCode::kNotFound ? kInputNotFound : otherwise, s.message());
+Error BaselineStatusError(const Status& s, const char* otherwise) {
+  return BaselineError(s.code() == StatusCode::kNotFound ? kInputNotFound : otherwise, s.message());
 }
 
 std::string ExecutionName(const std::string& arn) {
@@ -42,7 +36,7 @@ std::string ExecutionName(const std::string& arn) {
   return name.empty() ? "local" : name;
 }
 
-struct Params {
+struct BaselineParams {
   std::string data_uri;
   std::string manifest_uri;
   bool include_target = false;
@@ -54,19 +48,19 @@ struct Params {
 
 std::optional<Error> ReadString(const Json& in, const char* key, bool required, std::string* out) {
   if (!in.contains(key)) {
-    if (required) return Fail(kInvalidParameters, fmt::format("{} is required", key));
+    if (required) return BaselineError(kInvalidParameters, fmt::format("{} is required", key));
     return std::nullopt;
   }
   if (!in[key].is_string() || in[key].get<std::string>().empty()) {
-    return Fail(kInvalidParameters, fmt::format("{} must be a non-empty string", key));
+    return BaselineError(kInvalidParameters, fmt::format("{} must be a non-empty string", key));
   }
   *out = in[key].get<std::string>();
   return std::nullopt;
 }
 
-std::optional<Error> ReadParams(const runtime::TaskRequest& request, Params* p) {
+std::optional<Error> ReadParams(const runtime::TaskRequest& request, BaselineParams* p) {
   const Json& in = request.input;
-  if (!in.is_object()) return Fail(kInvalidParameters, "the input must be a JSON object");
+  if (!in.is_object()) return BaselineError(kInvalidParameters, "the input must be a JSON object");
   if (auto e = ReadString(in, "DataUri", true, &p->data_uri)) return e;
   if (auto e = ReadString(in, "ManifestUri", false, &p->manifest_uri)) return e;
   if (auto e = ReadString(in, "ModelUri", false, &p->model_uri)) return e;
@@ -74,23 +68,23 @@ std::optional<Error> ReadParams(const runtime::TaskRequest& request, Params* p) 
   if (auto e = ReadString(in, "OutputUri", false, &p->output_uri)) return e;
   if (in.contains("IncludeTarget")) {
     if (!in["IncludeTarget"].is_boolean()) {
-      return Fail(kInvalidParameters, "IncludeTarget must be true or false");
+      return BaselineError(kInvalidParameters, "IncludeTarget must be true or false");
     }
     p->include_target = in["IncludeTarget"].get<bool>();
   }
   if (in.contains("ExcludeColumns")) {
     const Json& list = in["ExcludeColumns"];
     if (!list.is_array())
-      return Fail(kInvalidParameters, "ExcludeColumns must be an array of names");
+      return BaselineError(kInvalidParameters, "ExcludeColumns must be an array of names");
     for (const Json& name : list) {
       if (!name.is_string()) {
-        return Fail(kInvalidParameters, "ExcludeColumns must be an array of names");
+        return BaselineError(kInvalidParameters, "ExcludeColumns must be an array of names");
       }
       p->exclude.insert(name.get<std::string>());
     }
   }
   if (p->model_uri.empty() != p->test_uri.empty()) {
-    return Fail(kInvalidParameters,
+    return BaselineError(kInvalidParameters,
                 "ModelUri and TestUri go together (the model-quality baseline "
                 "scores TestUri with the model)");
   }
@@ -107,17 +101,17 @@ std::optional<Error> ReadParams(const runtime::TaskRequest& request, Params* p) 
 std::optional<Error> ManifestColumns(const StepEnv& env, const std::string& uri,
                                      std::vector<std::string>* names) {
   StatusOr<Json> manifest = ParseJsonFile(ResolveUri(env, uri));
-  if (!manifest.ok()) return FromStatus(manifest.status(), kInvalidParameters);
+  if (!manifest.ok()) return BaselineStatusError(manifest.status(), kInvalidParameters);
   const Json& m = *manifest;
   if (!m.is_object() || !m.contains("target") || !m["target"].is_string() ||
       !m.contains("features") || !m["features"].is_array()) {
-    return Fail(kInvalidParameters,
+    return BaselineError(kInvalidParameters,
                 fmt::format("{}: a manifest needs \"target\" and \"features\"", uri));
   }
   names->push_back(m["target"].get<std::string>());
   for (const Json& f : m["features"]) {
     if (!f.is_string()) {
-      return Fail(kInvalidParameters, fmt::format("{}: features must be strings", uri));
+      return BaselineError(kInvalidParameters, fmt::format("{}: features must be strings", uri));
     }
     names->push_back(f.get<std::string>());
   }
@@ -125,7 +119,7 @@ std::optional<Error> ManifestColumns(const StepEnv& env, const std::string& uri,
 }
 
 // Reads DataUri into named raw columns (an empty field is a missing value).
-std::optional<Error> ReadDataset(const StepEnv& env, const Params& p, ml::RawDataset* out) {
+std::optional<Error> ReadDataset(const StepEnv& env, const BaselineParams& p, ml::RawDataset* out) {
   std::vector<std::string> names;
   if (!p.manifest_uri.empty()) {
     if (auto e = ManifestColumns(env, p.manifest_uri, &names)) return e;
@@ -133,18 +127,18 @@ std::optional<Error> ReadDataset(const StepEnv& env, const Params& p, ml::RawDat
   ml::CsvOptions options;
   options.has_header = p.manifest_uri.empty();
   StatusOr<ml::CsvTable> table = ml::ReadCsvFile(ResolveUri(env, p.data_uri), options);
-  if (!table.ok()) return FromStatus(table.status(), kInvalidCsv);
+  if (!table.ok()) return BaselineStatusError(table.status(), kInvalidCsv);
   if (options.has_header) {
     names = table->header;
   } else if (!table->rows.empty() && table->num_columns() != names.size()) {
-    return Fail(kSchemaMismatch,
+    return BaselineError(kSchemaMismatch,
                 fmt::format("{} has {} columns but manifest {} names {} (target + features)",
                             p.data_uri, table->num_columns(), p.manifest_uri, names.size()));
   }
   std::set<std::string> known(names.begin(), names.end());
   for (const std::string& name : p.exclude) {
     if (!known.count(name)) {
-      return Fail(kSchemaMismatch,
+      return BaselineError(kSchemaMismatch,
                   fmt::format("ExcludeColumns: {} has no column '{}'", p.data_uri, name));
     }
   }
@@ -163,25 +157,25 @@ std::optional<Error> ReadDataset(const StepEnv& env, const Params& p, ml::RawDat
 }
 
 // Scores TestUri with the model and returns its model-quality statistics.
-std::optional<Error> ModelQuality(const StepEnv& env, const Params& p, Json* statistics,
+std::optional<Error> ModelQuality(const StepEnv& env, const BaselineParams& p, Json* statistics,
                                   ml::RegressionMetrics* metrics) {
   StatusOr<ml::LabeledMatrix> test = ml::ReadLabeledCsv(ResolveUri(env, p.test_uri));
-  if (!test.ok()) return FromStatus(test.status(), kInvalidCsv);
+  if (!test.ok()) return BaselineStatusError(test.status(), kInvalidCsv);
   StatusOr<std::unique_ptr<ml::Model>> model = ml::Model::Load(ResolveUri(env, p.model_uri));
   if (!model.ok()) {
-    return Fail(kModelLoadFailed, fmt::format("{}: {}", p.model_uri, model.status().message()));
+    return BaselineError(kModelLoadFailed, fmt::format("{}: {}", p.model_uri, model.status().message()));
   }
   if ((*model)->feature_count() != test->cols) {
-    return Fail(kSchemaMismatch,
+    return BaselineError(kSchemaMismatch,
                 fmt::format("{} has {} feature columns but the model {} expects {}", p.test_uri,
                             test->cols, p.model_uri, (*model)->feature_count()));
   }
   StatusOr<std::vector<double>> predictions =
       (*model)->Predict(std::span<const double>(test->features), test->rows, test->cols);
-  if (!predictions.ok()) return Fail(kPredictionFailed, predictions.status().message());
+  if (!predictions.ok()) return BaselineError(kPredictionFailed, predictions.status().message());
   StatusOr<Json> stats = ml::ComputeRegressionQualityStatistics(test->labels, *predictions);
   if (!stats.ok())
-    return Fail(kInvalidCsv, fmt::format("{}: {}", p.test_uri, stats.status().message()));
+    return BaselineError(kInvalidCsv, fmt::format("{}: {}", p.test_uri, stats.status().message()));
   *statistics = std::move(*stats);
   *metrics = ml::ComputeRegressionMetrics(test->labels, *predictions);
   return std::nullopt;
@@ -190,7 +184,7 @@ std::optional<Error> ModelQuality(const StepEnv& env, const Params& p, Json* sta
 std::optional<Error> Write(const StepEnv& env, const std::string& uri, const Json& doc) {
   Status s = ml::WriteFileAtomically(
       ResolveUri(env, uri), doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n");
-  if (!s.ok()) return Fail(kOutputFailed, fmt::format("{}: {}", uri, s.message()));
+  if (!s.ok()) return BaselineError(kOutputFailed, fmt::format("{}: {}", uri, s.message()));
   return std::nullopt;
 }
 
@@ -217,16 +211,16 @@ Json Summarize(const Json& statistics, const Json& constraints) {
 }  // namespace
 
 runtime::StepResult BaselineStep::Invoke(const runtime::TaskRequest& request) {
-  Params p;
+  BaselineParams p;
   if (auto e = ReadParams(request, &p)) return *e;
   ml::RawDataset data;
   if (auto e = ReadDataset(env_, p, &data)) return *e;
   if (data.columns.empty()) {
-    return Fail(kSchemaMismatch, fmt::format("{}: no column left to profile", p.data_uri));
+    return BaselineError(kSchemaMismatch, fmt::format("{}: no column left to profile", p.data_uri));
   }
   Json statistics = ml::ComputeStatistics(data);
   StatusOr<Json> constraints = ml::SuggestConstraints(statistics);
-  if (!constraints.ok()) return Fail(kSchemaMismatch, constraints.status().message());
+  if (!constraints.ok()) return BaselineError(kSchemaMismatch, constraints.status().message());
 
   const std::string statistics_uri = p.output_uri + "/statistics.json";
   const std::string constraints_uri = p.output_uri + "/constraints.json";
@@ -239,7 +233,7 @@ runtime::StepResult BaselineStep::Invoke(const runtime::TaskRequest& request) {
     ml::RegressionMetrics metrics;
     if (auto e = ModelQuality(env_, p, &mq_statistics, &metrics)) return *e;
     StatusOr<Json> mq_constraints = ml::SuggestRegressionConstraints(mq_statistics);
-    if (!mq_constraints.ok()) return Fail(kPredictionFailed, mq_constraints.status().message());
+    if (!mq_constraints.ok()) return BaselineError(kPredictionFailed, mq_constraints.status().message());
     const std::string mq_statistics_uri = p.output_uri + "/model_quality_statistics.json";
     const std::string mq_constraints_uri = p.output_uri + "/model_quality_constraints.json";
     if (auto e = Write(env_, mq_statistics_uri, mq_statistics)) return *e;

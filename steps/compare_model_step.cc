@@ -10,19 +10,19 @@
 namespace mlflowctl::steps {
 namespace {
 
-constexpr char kResource[] = "mlflowctl:compare-model";
+constexpr char kCompareResource[] = "mlflowctl:compare-model";
 // A concurrent promotion makes the compare-and-set fail; compare again.
 constexpr int kMaxAttempts = 5;
 
-Error Fail(std::string name, std::string cause) {
-  return Error{std::move(name), fmt::format("{}: {}", kResource, cause)};
+Error CompareError(std::string name, std::string cause) {
+  return Error{std::move(name), fmt::format("{}: {}", kCompareResource, cause)};
 }
 
-Error FromStatus(const Status& status) {
+Error CompareStatusError(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kNotFound: return Fail("Mlflow.ModelNotFound", status.message());
-    case StatusCode::kInvalidArgument: return Fail("Mlflow.InvalidInput", status.message());
-    default: return Fail("Mlflow.StoreError", status.message());
+    case StatusCode::kNotFound: return CompareError("Mlflow.ModelNotFound", status.message());
+    case StatusCode::kInvalidArgument: return CompareError("Mlflow.InvalidInput", status.message());
+    default: return CompareError("Mlflow.StoreError", status.message());
   }
 }
 
@@ -72,14 +72,14 @@ Json PackageJson(const mlops::ModelPackage& p, const std::string& metric) {
 
 runtime::StepResult CompareModelStep::Invoke(const runtime::TaskRequest& request) {
   const Json& in = request.input;
-  if (!in.is_object()) return Fail("Mlflow.InvalidInput", "the input must be an object");
+  if (!in.is_object()) return CompareError("Mlflow.InvalidInput", "the input must be an object");
   if (!in.contains("ModelGroup") || !in["ModelGroup"].is_string()) {
-    return Fail("Mlflow.InvalidInput", "ModelGroup (a string) is required");
+    return CompareError("Mlflow.InvalidInput", "ModelGroup (a string) is required");
   }
   const std::string group = in["ModelGroup"].get<std::string>();
   const int64_t version = in.contains("Candidate") ? CandidateVersion(in["Candidate"]) : 0;
   if (version <= 0) {
-    return Fail("Mlflow.InvalidInput",
+    return CompareError("Mlflow.InvalidInput",
                 "Candidate must be a version number, {\"ModelPackageVersion\": n} or "
                 "{\"ModelPackageArn\": ...}");
   }
@@ -87,16 +87,16 @@ runtime::StepResult CompareModelStep::Invoke(const runtime::TaskRequest& request
   std::string alias = "champion";
   bool promote = false;
   if (in.contains("Metric")) {
-    if (!in["Metric"].is_string()) return Fail("Mlflow.InvalidInput", "Metric must be a string");
+    if (!in["Metric"].is_string()) return CompareError("Mlflow.InvalidInput", "Metric must be a string");
     metric = in["Metric"].get<std::string>();
   }
   if (in.contains("Alias")) {
-    if (!in["Alias"].is_string()) return Fail("Mlflow.InvalidInput", "Alias must be a string");
+    if (!in["Alias"].is_string()) return CompareError("Mlflow.InvalidInput", "Alias must be a string");
     alias = in["Alias"].get<std::string>();
   }
   if (in.contains("Promote")) {
     if (!in["Promote"].is_boolean()) {
-      return Fail("Mlflow.InvalidInput", "Promote must be true or false");
+      return CompareError("Mlflow.InvalidInput", "Promote must be true or false");
     }
     promote = in["Promote"].get<bool>();
   }
@@ -104,25 +104,25 @@ runtime::StepResult CompareModelStep::Invoke(const runtime::TaskRequest& request
   if (in.contains("Direction")) {
     const Json& d = in["Direction"];
     if (d != "Minimize" && d != "Maximize") {
-      return Fail("Mlflow.InvalidInput", "Direction must be \"Minimize\" or \"Maximize\"");
+      return CompareError("Mlflow.InvalidInput", "Direction must be \"Minimize\" or \"Maximize\"");
     }
     maximize = d == "Maximize";
   }
   if (std::string why = mlops::CheckAliasName(alias); !why.empty()) {
-    return Fail("Mlflow.InvalidInput", fmt::format("Alias '{}': {}", alias, why));
+    return CompareError("Mlflow.InvalidInput", fmt::format("Alias '{}': {}", alias, why));
   }
 
   StatusOr<mlops::ModelPackage> candidate = models_->GetModelPackage(group, version);
-  if (!candidate.ok()) return FromStatus(candidate.status());
+  if (!candidate.ok()) return CompareStatusError(candidate.status());
   std::optional<double> candidate_value = MetricOf(*candidate, metric);
   if (!candidate_value) {
-    return Fail("Mlflow.MetricNotFound",
+    return CompareError("Mlflow.MetricNotFound",
                 fmt::format("version {} of '{}' has no metric '{}'", version, group, metric));
   }
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     StatusOr<std::optional<mlops::ModelPackage>> champion =
         models_->GetAliasedPackage(group, alias);
-    if (!champion.ok()) return FromStatus(champion.status());
+    if (!champion.ok()) return CompareStatusError(champion.status());
     // At-least-once: a resumed execution runs the comparison that was in
     // flight at a crash again. When this execution already moved the alias
     // to the candidate, the answer is the first run's: compared with the
@@ -132,7 +132,7 @@ runtime::StepResult CompareModelStep::Invoke(const runtime::TaskRequest& request
     if (promote && compared_with && compared_with->version == version &&
         !request.execution_arn.empty()) {
       StatusOr<std::vector<mlops::AliasMove>> moves = models_->ListAliasMoves(group);
-      if (!moves.ok()) return FromStatus(moves.status());
+      if (!moves.ok()) return CompareStatusError(moves.status());
       for (auto m = moves->rbegin(); m != moves->rend(); ++m) {
         if (m->alias != alias) continue;
         if (m->to_version == version && m->moved_by == request.execution_arn) {
@@ -140,7 +140,7 @@ runtime::StepResult CompareModelStep::Invoke(const runtime::TaskRequest& request
           compared_with.reset();
           if (m->from_version) {
             StatusOr<mlops::ModelPackage> before = models_->GetModelPackage(group, *m->from_version);
-            if (!before.ok()) return FromStatus(before.status());
+            if (!before.ok()) return CompareStatusError(before.status());
             compared_with = *before;
           }
         }
@@ -162,7 +162,7 @@ runtime::StepResult CompareModelStep::Invoke(const runtime::TaskRequest& request
       if (current.version == version) {
         out["Reason"] = fmt::format("version {} is already the {}", version, alias);
       } else if (!current_value) {
-        return Fail("Mlflow.MetricNotFound",
+        return CompareError("Mlflow.MetricNotFound",
                     fmt::format("the {} (version {} of '{}') has no metric '{}'", alias,
                                 current.version, group, metric));
       } else {
@@ -190,9 +190,9 @@ runtime::StepResult CompareModelStep::Invoke(const runtime::TaskRequest& request
       out["Promoted"] = true;
       return out;
     }
-    if (moved.status().code() != StatusCode::kAborted) return FromStatus(moved.status());
+    if (moved.status().code() != StatusCode::kAborted) return CompareStatusError(moved.status());
   }
-  return Fail("Mlflow.StoreError",
+  return CompareError("Mlflow.StoreError",
               fmt::format("the {} of '{}' kept changing during the comparison", alias, group));
 }
 

@@ -9,18 +9,12 @@
 #include "steps/ml/metrics.h"
 #include "steps/ml/model.h"
 #include "steps/ml/numeric_csv.h"
+#include "steps/step_errors.h"
 
 namespace mlflowctl::steps {
 
 namespace {
 
-constexpr char kInvalidParameters[] = "Mlflow.InvalidParameters";
-constexpr char kModelNotFound[] = "Mlflow.ModelNotFound";
-constexpr char kInvalidModel[] = "Mlflow.InvalidModel";
-constexpr char kDataNotFound[] = "Mlflow.DataNotFound";
-constexpr char kInvalidCsv[] = "Mlflow.InvalidCsv";
-constexpr char kSchemaMismatch[] = "Mlflow.SchemaMismatch";
-constexpr char kPredictionFailed[] = "Mlflow.PredictionFailed";
 
 bool GetString(const Json& in, const char* key, std::string* out) {
   if (!in.contains(key) || !in[key].is_string() || in[key].get<std::string>().empty()) {

@@ -13,6 +13,7 @@
 #include "engine/mlops/endpoint_store.h"
 #include "serving/endpoint_host.h"
 #include "steps/ml/endpoint_predictor.h"
+#include "steps/step_errors.h"
 
 namespace mlflowctl::steps {
 namespace {
@@ -23,8 +24,6 @@ using mlops::EndpointStore;
 using mlops::HostedModel;
 
 constexpr char kValidation[] = "SageMaker.ValidationException";
-constexpr char kStoreError[] = "Mlflow.StoreError";
-constexpr char kModelLoadFailed[] = "Mlflow.ModelLoadFailed";
 constexpr char kDefaultImage[] = "mlflowctl-inference:local";
 constexpr char kDefaultRole[] =
     "arn:aws:iam::123456789012:role/mlflowctl-execution";

@@ -49,7 +49,7 @@ std::string ReadAll(int fd) {
   return out;
 }
 
-std::string Tail(std::string s) {
+std::string DetailTail(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s.size() <= kMaxDetail ? s : "..." + s.substr(s.size() - kMaxDetail);
 }
@@ -113,7 +113,7 @@ Delivery Deliver(const std::vector<std::string>& argv_s, const std::string& inpu
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  std::string output = Tail(ReadAll(out_fd));
+  std::string output = DetailTail(ReadAll(out_fd));
   close(out_fd);
   std::string suffix = output.empty() ? "" : ": " + output;
   if (killed) return {false, fmt::format("'{}' was killed: {}", argv_s[0], why_killed)};

@@ -20,14 +20,14 @@ Error Ssm(std::string_view exception, std::string cause) {
   return Error{fmt::format("Ssm.{}", exception), std::move(cause)};
 }
 
-Error Invalid(std::string cause) {
+Error InvalidSsmInput(std::string cause) {
   return Error{"Mlflow.InvalidInput",
                fmt::format("{}: {}", kParametersResource, cause)};
 }
 
 // Step Functions names an AWS SDK integration's errors "Service.Name", with
 // the "Exception" suffix even where the API reference leaves it out.
-Error FromStatus(const Status& status, bool sdk) {
+Error SsmStatusError(const Status& status, bool sdk) {
   switch (status.code()) {
     case StatusCode::kAlreadyExists:
       return Ssm("ParameterAlreadyExistsException", status.message());
@@ -55,7 +55,7 @@ std::optional<Error> CheckName(const std::string& name) {
 }
 
 // A required string member; nullopt (with `error`) when missing.
-std::optional<std::string> RequiredString(const Json& in, const char* key,
+std::optional<std::string> RequiredSsmString(const Json& in, const char* key,
                                           Error& error) {
   if (!in.is_object() || !in.contains(key) || !in[key].is_string()) {
     error = Ssm("ValidationException",
@@ -134,9 +134,9 @@ StepResult ParametersStep::Invoke(const TaskRequest& request) {
 StepResult ParametersStep::PutParameter(const TaskRequest& request) {
   const Json& in = request.input;
   Error error;
-  std::optional<std::string> name = RequiredString(in, "Name", error);
+  std::optional<std::string> name = RequiredSsmString(in, "Name", error);
   if (!name) return error;
-  std::optional<std::string> value = RequiredString(in, "Value", error);
+  std::optional<std::string> value = RequiredSsmString(in, "Value", error);
   if (!value) return error;
   if (std::optional<Error> bad = CheckName(*name)) return *bad;
   mlops::PutParameterRequest put;
@@ -166,14 +166,14 @@ StepResult ParametersStep::PutParameter(const TaskRequest& request) {
     put.tier = in["Tier"].get<std::string>();
   }
   StatusOr<Parameter> stored = parameters_->PutParameter(put);
-  if (!stored.ok()) return FromStatus(stored.status(), true);
+  if (!stored.ok()) return SsmStatusError(stored.status(), true);
   return Json{{"Version", stored->version}, {"Tier", stored->tier}};
 }
 
 StepResult ParametersStep::GetParameter(const TaskRequest& request) {
   const Json& in = request.input;
   Error error;
-  std::optional<std::string> full = RequiredString(in, "Name", error);
+  std::optional<std::string> full = RequiredSsmString(in, "Name", error);
   if (!full) return error;
   // "name:version" selects a version (names cannot contain ':').
   std::string name = *full;
@@ -184,7 +184,7 @@ StepResult ParametersStep::GetParameter(const TaskRequest& request) {
   }
   if (std::optional<Error> bad = CheckName(name)) return *bad;
   StatusOr<Parameter> current = parameters_->GetParameter(name);
-  if (!current.ok()) return FromStatus(current.status(), true);
+  if (!current.ok()) return SsmStatusError(current.status(), true);
   Parameter found = *current;
   if (selector.has_value()) {
     std::string digits = selector->substr(1);
@@ -200,7 +200,7 @@ StepResult ParametersStep::GetParameter(const TaskRequest& request) {
       if (version.status().code() == StatusCode::kNotFound) {
         return Ssm("ParameterVersionNotFoundException", version.status().message());
       }
-      return FromStatus(version.status(), true);
+      return SsmStatusError(version.status(), true);
     }
     found = *version;
   }
@@ -213,7 +213,7 @@ StepResult ParametersStep::GetParameter(const TaskRequest& request) {
 StepResult ParametersStep::GetParametersByPath(const TaskRequest& request) {
   const Json& in = request.input;
   Error error;
-  std::optional<std::string> path = RequiredString(in, "Path", error);
+  std::optional<std::string> path = RequiredSsmString(in, "Path", error);
   if (!path) return error;
   ParameterNameCheck check = mlops::CheckParameterPath(*path);
   if (check.problem == ParameterNameCheck::Problem::kTooDeep) {
@@ -221,34 +221,34 @@ StepResult ParametersStep::GetParametersByPath(const TaskRequest& request) {
   }
   StatusOr<std::vector<Parameter>> all =
       parameters_->GetParametersByPath(*path, FlagOr(in, "Recursive", false));
-  if (!all.ok()) return FromStatus(all.status(), true);
+  if (!all.ok()) return SsmStatusError(all.status(), true);
   return Page(in, *all, 10, FlagOr(in, "WithDecryption", false), false);
 }
 
 StepResult ParametersStep::GetParameterHistory(const TaskRequest& request) {
   const Json& in = request.input;
   Error error;
-  std::optional<std::string> name = RequiredString(in, "Name", error);
+  std::optional<std::string> name = RequiredSsmString(in, "Name", error);
   if (!name) return error;
   if (std::optional<Error> bad = CheckName(*name)) return *bad;
   StatusOr<std::vector<Parameter>> all = parameters_->GetParameterHistory(*name);
-  if (!all.ok()) return FromStatus(all.status(), true);
+  if (!all.ok()) return SsmStatusError(all.status(), true);
   return Page(in, *all, 50, FlagOr(in, "WithDecryption", false), true);
 }
 
 StepResult ParametersStep::ShortForm(const TaskRequest& request) {
   const Json& in = request.input;
   if (!in.is_object() || (!in.contains("Put") && !in.contains("Get"))) {
-    return Invalid("the input needs \"Put\": {name: value, ...} and/or \"Get\": [name, ...]");
+    return InvalidSsmInput("the input needs \"Put\": {name: value, ...} and/or \"Get\": [name, ...]");
   }
   if (in.contains("Overwrite") && !in["Overwrite"].is_boolean()) {
-    return Invalid("Overwrite must be true or false");
+    return InvalidSsmInput("Overwrite must be true or false");
   }
   Json out = Json::object();
   if (in.contains("Put")) {
     const Json& put = in["Put"];
     if (!put.is_object() || put.empty()) {
-      return Invalid("Put must be a non-empty object of parameter name to value");
+      return InvalidSsmInput("Put must be a non-empty object of parameter name to value");
     }
     std::vector<mlops::PutParameterRequest> requests;
     std::vector<std::string> names;
@@ -265,21 +265,21 @@ StepResult ParametersStep::ShortForm(const TaskRequest& request) {
       names.push_back(it.key());
     }
     StatusOr<std::vector<Parameter>> stored = parameters_->PutParameters(requests);
-    if (!stored.ok()) return FromStatus(stored.status(), false);
+    if (!stored.ok()) return SsmStatusError(stored.status(), false);
     Json versions = Json::object();
     for (std::size_t i = 0; i < names.size(); ++i) versions[names[i]] = (*stored)[i].version;
     out["Versions"] = versions;
   }
   if (in.contains("Get")) {
     const Json& get = in["Get"];
-    if (!get.is_array()) return Invalid("Get must be an array of parameter names");
+    if (!get.is_array()) return InvalidSsmInput("Get must be an array of parameter names");
     Json values = Json::object();
     for (const Json& n : get) {
-      if (!n.is_string()) return Invalid("every name in Get must be a string");
+      if (!n.is_string()) return InvalidSsmInput("every name in Get must be a string");
       std::string name = n.get<std::string>();
       if (std::optional<Error> bad = CheckName(name)) return *bad;
       StatusOr<Parameter> p = parameters_->GetParameter(name);
-      if (!p.ok()) return FromStatus(p.status(), false);
+      if (!p.ok()) return SsmStatusError(p.status(), false);
       values[name] = p->value;
     }
     out["Parameters"] = values;

@@ -12,19 +12,14 @@
 #include "steps/ml/csv.h"
 #include "steps/ml/dataset.h"
 #include "steps/ml/encoder.h"
+#include "steps/step_errors.h"
 
 namespace mlflowctl::steps {
 
 namespace {
 
-constexpr char kInvalidParameters[] = "Mlflow.InvalidParameters";
-constexpr char kInputNotFound[] = "Mlflow.InputNotFound";
-constexpr char kInvalidCsv[] = "Mlflow.InvalidCsv";
-constexpr char kSchemaMismatch[] = "Mlflow.SchemaMismatch";
-constexpr char kNotEnoughRows[] = "Mlflow.NotEnoughRows";
-constexpr char kOutputFailed[] = "Mlflow.OutputFailed";
 
-struct Params {
+struct PreprocessParams {
   std::string input_uri;
   std::string target;
   std::string output_uri;
@@ -34,13 +29,13 @@ struct Params {
   std::vector<std::string> drop;
 };
 
-Error Invalid(std::string cause) {
+Error InvalidPreprocess(std::string cause) {
   return Error{kInvalidParameters, "mlflowctl:preprocess: " + std::move(cause)};
 }
 
 // The execution's name: the last field of its ARN
 // (arn:aws:states:<region>:<account>:execution:<machine>:<name>).
-std::string ExecutionName(const std::string& arn) {
+std::string PreprocessExecutionName(const std::string& arn) {
   std::size_t colon = arn.rfind(':');
   std::string name = colon == std::string::npos ? arn : arn.substr(colon + 1);
   return name.empty() ? "local" : name;
@@ -49,9 +44,9 @@ std::string ExecutionName(const std::string& arn) {
 std::optional<Error> ReadStringList(const Json& in, const char* key,
                                     std::vector<std::string>* out) {
   const Json& v = in[key];
-  if (!v.is_array()) return Invalid(fmt::format("{} must be an array of column names", key));
+  if (!v.is_array()) return InvalidPreprocess(fmt::format("{} must be an array of column names", key));
   for (const Json& e : v) {
-    if (!e.is_string()) return Invalid(fmt::format("{} must be an array of column names", key));
+    if (!e.is_string()) return InvalidPreprocess(fmt::format("{} must be an array of column names", key));
     out->push_back(e.get<std::string>());
   }
   return std::nullopt;
@@ -59,7 +54,7 @@ std::optional<Error> ReadStringList(const Json& in, const char* key,
 
 std::optional<Error> ReadRatios(const Json& v, ml::SplitRatios* ratios) {
   if (!v.is_object()) {
-    return Invalid(
+    return InvalidPreprocess(
         "Ratios must be an object like {\"train\": 0.7, \"validation\": 0.15, "
         "\"test\": 0.15}");
   }
@@ -70,35 +65,35 @@ std::optional<Error> ReadRatios(const Json& v, ml::SplitRatios* ratios) {
                    : it.key() == "test"       ? &ratios->test
                                               : nullptr;
     if (slot == nullptr) {
-      return Invalid(fmt::format(
+      return InvalidPreprocess(fmt::format(
           "Ratios has an unknown key '{}' (expected train, validation, test)", it.key()));
     }
     if (!it.value().is_number()) {
-      return Invalid(fmt::format("Ratios.{} must be a number", it.key()));
+      return InvalidPreprocess(fmt::format("Ratios.{} must be a number", it.key()));
     }
     *slot = it.value().get<double>();
   }
   return std::nullopt;
 }
 
-std::optional<Error> ParseParams(const runtime::TaskRequest& request, Params* p) {
+std::optional<Error> ParseParams(const runtime::TaskRequest& request, PreprocessParams* p) {
   const Json& in = request.input;
-  if (!in.is_object()) return Invalid("the input must be an object");
+  if (!in.is_object()) return InvalidPreprocess("the input must be an object");
   for (const char* key : {"InputUri", "Target"}) {
     if (!in.contains(key) || !in[key].is_string() || in[key].get<std::string>().empty()) {
-      return Invalid(fmt::format("{} is required (a non-empty string)", key));
+      return InvalidPreprocess(fmt::format("{} is required (a non-empty string)", key));
     }
   }
   p->input_uri = in["InputUri"].get<std::string>();
   p->target = in["Target"].get<std::string>();
   if (in.contains("OutputUri")) {
     if (!in["OutputUri"].is_string() || in["OutputUri"].get<std::string>().empty()) {
-      return Invalid("OutputUri must be a non-empty string");
+      return InvalidPreprocess("OutputUri must be a non-empty string");
     }
     p->output_uri = in["OutputUri"].get<std::string>();
   } else {
     p->output_uri =
-        "s3://mlflowctl/executions/" + ExecutionName(request.execution_arn) + "/preprocess";
+        "s3://mlflowctl/executions/" + PreprocessExecutionName(request.execution_arn) + "/preprocess";
   }
   while (p->output_uri.size() > 1 && p->output_uri.back() == '/') p->output_uri.pop_back();
   if (in.contains("Ratios")) {
@@ -111,7 +106,7 @@ std::optional<Error> ParseParams(const runtime::TaskRequest& request, Params* p)
     } else if (seed.is_number_integer() && seed.get<int64_t>() >= 0) {
       p->seed = static_cast<uint64_t>(seed.get<int64_t>());
     } else {
-      return Invalid("Seed must be an integer >= 0");
+      return InvalidPreprocess("Seed must be an integer >= 0");
     }
   }
   if (in.contains("Categorical")) {
@@ -122,17 +117,17 @@ std::optional<Error> ParseParams(const runtime::TaskRequest& request, Params* p)
     if (auto e = ReadStringList(in, "Drop", &p->drop)) return e;
   }
   if (std::find(p->drop.begin(), p->drop.end(), p->target) != p->drop.end()) {
-    return Invalid(fmt::format("the target '{}' cannot be dropped", p->target));
+    return InvalidPreprocess(fmt::format("the target '{}' cannot be dropped", p->target));
   }
   if (p->categorical && std::find(p->categorical->begin(), p->categorical->end(), p->target) !=
                             p->categorical->end()) {
-    return Invalid(fmt::format("the target '{}' must be numeric, not categorical", p->target));
+    return InvalidPreprocess(fmt::format("the target '{}' must be numeric, not categorical", p->target));
   }
   return std::nullopt;
 }
 
 // Reads the CSV and types its columns. The target must be a numeric column.
-std::variant<ml::Dataset, Error> LoadDataset(const Params& p, const std::string& path) {
+std::variant<ml::Dataset, Error> LoadDataset(const PreprocessParams& p, const std::string& path) {
   StatusOr<ml::CsvTable> table = ml::ReadCsvFile(path);
   if (!table.ok()) {
     bool missing = table.status().code() == StatusCode::kNotFound;
@@ -175,7 +170,7 @@ std::string SplitCsv(const std::vector<double>& labels, const std::vector<double
 }  // namespace
 
 runtime::StepResult PreprocessStep::Invoke(const runtime::TaskRequest& request) {
-  Params p;
+  PreprocessParams p;
   if (auto e = ParseParams(request, &p)) return *e;
   const std::string input_path = ResolveUri(env_, p.input_uri);
   auto loaded = LoadDataset(p, input_path);

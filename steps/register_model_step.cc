@@ -7,17 +7,17 @@
 namespace mlflowctl::steps {
 namespace {
 
-constexpr char kResource[] = "mlflowctl:register-model";
+constexpr char kRegisterResource[] = "mlflowctl:register-model";
 
-Error Invalid(std::string cause) {
-  return Error{"Mlflow.InvalidInput", fmt::format("{}: {}", kResource, cause)};
+Error InvalidRegisterInput(std::string cause) {
+  return Error{"Mlflow.InvalidInput", fmt::format("{}: {}", kRegisterResource, cause)};
 }
 
 Error StoreError(const Status& status) {
   std::string name = status.code() == StatusCode::kInvalidArgument
                          ? "Mlflow.InvalidInput"
                          : "Mlflow.StoreError";
-  return Error{name, fmt::format("{}: {}", kResource, status.message())};
+  return Error{name, fmt::format("{}: {}", kRegisterResource, status.message())};
 }
 
 // Metrics as {name: number}: from "Metrics" or from a training job's
@@ -73,31 +73,31 @@ Json ModelPackageResultJson(const mlops::ModelPackage& package) {
 runtime::StepResult RegisterModelStep::Invoke(
     const runtime::TaskRequest& request) {
   const Json& in = request.input;
-  if (!in.is_object()) return Invalid("the input must be an object");
+  if (!in.is_object()) return InvalidRegisterInput("the input must be an object");
   if (!in.contains("ModelGroup") || !in["ModelGroup"].is_string()) {
-    return Invalid("ModelGroup (a string) is required");
+    return InvalidRegisterInput("ModelGroup (a string) is required");
   }
   if (!in.contains("ModelUri") || !in["ModelUri"].is_string() ||
       in["ModelUri"].get<std::string>().empty()) {
-    return Invalid("ModelUri (a non-empty string) is required");
+    return InvalidRegisterInput("ModelUri (a non-empty string) is required");
   }
   mlops::NewModelPackage package;
   package.group = in["ModelGroup"].get<std::string>();
   if (std::string why = mlops::CheckModelGroupName(package.group);
       !why.empty()) {
-    return Invalid(fmt::format("ModelGroup '{}': {}", package.group, why));
+    return InvalidRegisterInput(fmt::format("ModelGroup '{}': {}", package.group, why));
   }
   package.artifact_uri = in["ModelUri"].get<std::string>();
   if (in.contains("Algorithm")) {
-    if (!in["Algorithm"].is_string()) return Invalid("Algorithm must be a string");
+    if (!in["Algorithm"].is_string()) return InvalidRegisterInput("Algorithm must be a string");
     package.algorithm = in["Algorithm"].get<std::string>();
   }
   std::string why;
   std::optional<Json> metrics = ReadMetrics(in, why);
-  if (!metrics.has_value()) return Invalid(why);
+  if (!metrics.has_value()) return InvalidRegisterInput(why);
   package.metrics = std::move(*metrics);
   if (in.contains("Lineage")) {
-    if (!in["Lineage"].is_object()) return Invalid("Lineage must be an object");
+    if (!in["Lineage"].is_object()) return InvalidRegisterInput("Lineage must be an object");
     package.lineage = in["Lineage"];
   }
   if (!package.lineage.contains("execution_arn") &&

@@ -18,6 +18,7 @@
 #include "steps/ml/model.h"
 #include "steps/ml/numeric_csv.h"
 #include "steps/ml/xgboost_model.h"
+#include "steps/step_errors.h"
 
 namespace mlflowctl::steps {
 
@@ -25,14 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kInvalidParameters[] = "Mlflow.InvalidParameters";
-constexpr char kInvalidHyperParameter[] = "Mlflow.InvalidHyperParameter";
-constexpr char kDataNotFound[] = "Mlflow.DataNotFound";
-constexpr char kInvalidCsv[] = "Mlflow.InvalidCsv";
-constexpr char kSchemaMismatch[] = "Mlflow.SchemaMismatch";
-constexpr char kTrainingStopped[] = "Mlflow.TrainingStopped";
-constexpr char kTrainingFailed[] = "Mlflow.TrainingFailed";
-constexpr char kOutputFailed[] = "Mlflow.OutputFailed";
 constexpr char kArnPrefix[] = "arn:aws:sagemaker:us-east-1:123456789012:training-job/";
 
 // The request, whichever shape it came in.
@@ -48,11 +41,11 @@ struct TrainRequest {
   Json echo = Json::object();  // request members returned as they are
 };
 
-Error Invalid(std::string cause) {
+Error InvalidTraining(std::string cause) {
   return Error{kInvalidParameters, "mlflowctl:train: " + std::move(cause)};
 }
 
-std::string ExecutionName(const std::string& arn) {
+std::string TrainingExecutionName(const std::string& arn) {
   std::size_t colon = arn.rfind(':');
   return colon == std::string::npos ? arn : arn.substr(colon + 1);
 }
@@ -68,7 +61,7 @@ bool IsValidJobName(const std::string& name) {
 
 // "<execution name>-<state name>" with every other character turned into '-'.
 std::string DefaultJobName(const runtime::TaskRequest& request) {
-  std::string raw = ExecutionName(request.execution_arn) + "-" + request.state_name;
+  std::string raw = TrainingExecutionName(request.execution_arn) + "-" + request.state_name;
   std::string name;
   for (char c : raw) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
   if (name.size() > 63) name.resize(63);
@@ -99,13 +92,13 @@ std::string StringOr(const Json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
 }
 
-std::optional<Error> GetString(const Json& in, const char* key, bool required, std::string* out) {
+std::optional<Error> GetTrainString(const Json& in, const char* key, bool required, std::string* out) {
   if (!in.contains(key)) {
-    if (required) return Invalid(fmt::format("{} is required", key));
+    if (required) return InvalidTraining(fmt::format("{} is required", key));
     return std::nullopt;
   }
   if (!in[key].is_string() || in[key].get<std::string>().empty()) {
-    return Invalid(fmt::format("{} must be a non-empty string", key));
+    return InvalidTraining(fmt::format("{} must be a non-empty string", key));
   }
   *out = in[key].get<std::string>();
   return std::nullopt;
@@ -113,11 +106,11 @@ std::optional<Error> GetString(const Json& in, const char* key, bool required, s
 
 std::optional<Error> ParseChannels(const Json& channels, TrainRequest* r) {
   if (!channels.is_array() || channels.empty()) {
-    return Invalid("InputDataConfig must be a non-empty array of channels");
+    return InvalidTraining("InputDataConfig must be a non-empty array of channels");
   }
   for (const Json& ch : channels) {
     if (!ch.is_object() || !ch.contains("ChannelName") || !ch["ChannelName"].is_string()) {
-      return Invalid("every InputDataConfig channel needs a ChannelName");
+      return InvalidTraining("every InputDataConfig channel needs a ChannelName");
     }
     std::string name = ch["ChannelName"].get<std::string>();
     const Json* s3 = nullptr;
@@ -127,35 +120,35 @@ std::optional<Error> ParseChannels(const Json& channels, TrainRequest* r) {
     }
     if (s3 == nullptr || !s3->is_object() || !s3->contains("S3Uri") ||
         !(*s3)["S3Uri"].is_string()) {
-      return Invalid(fmt::format("channel '{}' needs DataSource.S3DataSource.S3Uri", name));
+      return InvalidTraining(fmt::format("channel '{}' needs DataSource.S3DataSource.S3Uri", name));
     }
     if (ch.contains("ContentType")) {
       std::string type = StringOr(ch, "ContentType");
       if (Lower(type).rfind("text/csv", 0) != 0 && Lower(type) != "csv") {
-        return Invalid(
+        return InvalidTraining(
             fmt::format("channel '{}': ContentType '{}' is not supported (text/csv)", name, type));
       }
     }
     if (ch.contains("CompressionType") && ch["CompressionType"] != "None") {
-      return Invalid(fmt::format("channel '{}': only CompressionType None is supported", name));
+      return InvalidTraining(fmt::format("channel '{}': only CompressionType None is supported", name));
     }
     std::string uri = (*s3)["S3Uri"].get<std::string>();
     if (name == "train") r->train_uri = uri;
     if (name == "validation") r->validation_uri = uri;
   }
-  if (r->train_uri.empty()) return Invalid("InputDataConfig needs a channel named 'train'");
+  if (r->train_uri.empty()) return InvalidTraining("InputDataConfig needs a channel named 'train'");
   return std::nullopt;
 }
 
 std::optional<Error> ParseSageMakerRequest(const Json& in, TrainRequest* r) {
-  if (auto e = GetString(in, "TrainingJobName", true, &r->job_name)) return e;
+  if (auto e = GetTrainString(in, "TrainingJobName", true, &r->job_name)) return e;
   const Json& spec = in.value("AlgorithmSpecification", Json());
-  if (!spec.is_object()) return Invalid("AlgorithmSpecification must be an object");
+  if (!spec.is_object()) return InvalidTraining("AlgorithmSpecification must be an object");
   std::string image = StringOr(spec, "TrainingImage");
   if (image.empty()) image = StringOr(spec, "AlgorithmName");
   std::optional<std::string> algorithm = AlgorithmFrom(image);
   if (!algorithm) {
-    return Invalid(
+    return InvalidTraining(
         fmt::format("AlgorithmSpecification: TrainingImage or AlgorithmName must name xgboost or "
                     "linear-learner, got '{}'",
                     image));
@@ -164,15 +157,15 @@ std::optional<Error> ParseSageMakerRequest(const Json& in, TrainRequest* r) {
   if (in.contains("HyperParameters")) r->hyperparameters = in["HyperParameters"];
   if (auto e = ParseChannels(in.value("InputDataConfig", Json()), r)) return e;
   const Json& out = in.value("OutputDataConfig", Json());
-  if (!out.is_object()) return Invalid("OutputDataConfig.S3OutputPath is required");
-  if (auto e = GetString(out, "S3OutputPath", true, &r->output_path)) return e;
+  if (!out.is_object()) return InvalidTraining("OutputDataConfig.S3OutputPath is required");
+  if (auto e = GetTrainString(out, "S3OutputPath", true, &r->output_path)) return e;
   if (in.contains("StoppingCondition")) {
     const Json& stop = in["StoppingCondition"];
-    if (!stop.is_object()) return Invalid("StoppingCondition must be an object");
+    if (!stop.is_object()) return InvalidTraining("StoppingCondition must be an object");
     if (stop.contains("MaxRuntimeInSeconds")) {
       if (!stop["MaxRuntimeInSeconds"].is_number_integer() ||
           stop["MaxRuntimeInSeconds"].get<int64_t>() < 1) {
-        return Invalid("StoppingCondition.MaxRuntimeInSeconds must be a positive integer");
+        return InvalidTraining("StoppingCondition.MaxRuntimeInSeconds must be a positive integer");
       }
       r->max_runtime_seconds = stop["MaxRuntimeInSeconds"].get<int64_t>();
     }
@@ -187,17 +180,17 @@ std::optional<Error> ParseSageMakerRequest(const Json& in, TrainRequest* r) {
 std::optional<Error> ParseShortRequest(const Json& in, const runtime::TaskRequest& request,
                                        TrainRequest* r) {
   std::string algorithm;
-  if (auto e = GetString(in, "Algorithm", true, &algorithm)) return e;
+  if (auto e = GetTrainString(in, "Algorithm", true, &algorithm)) return e;
   if (algorithm != ml::kXgboostAlgorithm && algorithm != ml::kLinearLearnerAlgorithm) {
-    return Invalid(
+    return InvalidTraining(
         fmt::format("Algorithm must be 'xgboost' or 'linear-learner', got '{}'", algorithm));
   }
   r->algorithm = algorithm;
-  if (auto e = GetString(in, "TrainUri", true, &r->train_uri)) return e;
-  if (auto e = GetString(in, "ValidationUri", false, &r->validation_uri)) return e;
-  if (auto e = GetString(in, "OutputUri", true, &r->output_path)) return e;
-  if (auto e = GetString(in, "ManifestUri", false, &r->manifest_uri)) return e;
-  if (auto e = GetString(in, "JobName", false, &r->job_name)) return e;
+  if (auto e = GetTrainString(in, "TrainUri", true, &r->train_uri)) return e;
+  if (auto e = GetTrainString(in, "ValidationUri", false, &r->validation_uri)) return e;
+  if (auto e = GetTrainString(in, "OutputUri", true, &r->output_path)) return e;
+  if (auto e = GetTrainString(in, "ManifestUri", false, &r->manifest_uri)) return e;
+  if (auto e = GetTrainString(in, "JobName", false, &r->job_name)) return e;
   if (r->job_name.empty()) r->job_name = DefaultJobName(request);
   if (in.contains("HyperParameters")) r->hyperparameters = in["HyperParameters"];
   if (r->algorithm == ml::kLinearLearnerAlgorithm && r->hyperparameters.is_object() &&
@@ -360,14 +353,14 @@ Json DescribeTrainingJob(const TrainRequest& r, const ml::HyperParameterMap& hp,
 runtime::StepResult TrainStep::Invoke(const runtime::TaskRequest& request) {
   const TimePoint start = env_.clock->Now();
   const Json& in = request.input;
-  if (!in.is_object()) return Invalid("the input must be a JSON object");
+  if (!in.is_object()) return InvalidTraining("the input must be a JSON object");
   TrainRequest r;
   bool sagemaker = request.resource != "mlflowctl:train" || in.contains("AlgorithmSpecification");
   if (auto e = sagemaker ? ParseSageMakerRequest(in, &r) : ParseShortRequest(in, request, &r)) {
     return *e;
   }
   if (!IsValidJobName(r.job_name)) {
-    return Invalid(fmt::format(
+    return InvalidTraining(fmt::format(
         "training job name '{}' must match ^[a-zA-Z0-9](-*[a-zA-Z0-9]){{0,62}}", r.job_name));
   }
   StatusOr<ml::HyperParameterMap> hp = ml::HyperParametersFromJson(r.hyperparameters);

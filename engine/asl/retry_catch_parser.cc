@@ -13,7 +13,7 @@ namespace mlflowctl::asl::internal {
 
 namespace {
 
-constexpr int64_t kMaxSeconds = 99999999;
+constexpr int64_t kMaxRetrySeconds = 99999999;
 constexpr int64_t kMaxDelaySeconds = 31622400;  // one year, AWS's limit
 
 // Reads ErrorEquals; returns true if it names States.ALL.
@@ -111,10 +111,10 @@ void ParseRetryAndCatch(const Json& def, const std::string& pointer,
         ReportAllNotLast(where, "retrier", ctx);
       }
       (void)ReadString(r, "Comment", where, ctx);
-      if (auto v = ReadInt(r, "IntervalSeconds", where, 1, kMaxSeconds, ctx)) {
+      if (auto v = ReadInt(r, "IntervalSeconds", where, 1, kMaxRetrySeconds, ctx)) {
         retrier.interval_seconds = static_cast<double>(*v);
       }
-      if (auto v = ReadInt(r, "MaxAttempts", where, 0, kMaxSeconds, ctx)) {
+      if (auto v = ReadInt(r, "MaxAttempts", where, 0, kMaxRetrySeconds, ctx)) {
         retrier.max_attempts = static_cast<int>(*v);
       }
       if (auto v = ReadNumber(r, "BackoffRate", where, 1.0,

@@ -12,7 +12,7 @@
 namespace mlflowctl::mlops {
 namespace {
 
-bool IsAlnum(char c) {
+bool IsAsciiAlnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
          (c >= '0' && c <= '9');
 }
@@ -224,11 +224,11 @@ std::string EndpointArn(std::string_view name) { return Arn("endpoint", name); }
 std::string CheckHostingName(std::string_view name) {
   if (name.empty()) return "a name must not be empty";
   if (name.size() > 63) return "a name has at most 63 characters";
-  if (!IsAlnum(name.front()) || !IsAlnum(name.back())) {
+  if (!IsAsciiAlnum(name.front()) || !IsAsciiAlnum(name.back())) {
     return "a name starts and ends with a letter or digit";
   }
   for (char c : name) {
-    if (!IsAlnum(c) && c != '-') {
+    if (!IsAsciiAlnum(c) && c != '-') {
       return fmt::format(
           "'{}' is not allowed (only letters, digits and hyphens)", c);
     }

@@ -200,7 +200,7 @@ std::bitset<N> Take(const Values& v) {
   return out;
 }
 
-std::vector<std::string_view> SplitBlanks(std::string_view s) {
+std::vector<std::string_view> SplitCronFields(std::string_view s) {
   std::vector<std::string_view> out;
   size_t i = 0;
   while (i < s.size()) {
@@ -286,7 +286,7 @@ Status CronExpression::ParseDayOfWeek(std::string_view dow) {
 }
 
 StatusOr<CronExpression> CronExpression::Parse(std::string_view text) {
-  std::vector<std::string_view> fields = SplitBlanks(text);
+  std::vector<std::string_view> fields = SplitCronFields(text);
   if (fields.size() != 6) {
     return InvalidArgumentError(fmt::format(
         "expected 6 fields (minutes hours day-of-month month day-of-week year) but got {}",

@@ -11,7 +11,7 @@ namespace mlflowctl::schedule {
 
 namespace {
 
-int64_t FloorDiv(int64_t a, int64_t b) {
+int64_t FloorDivide(int64_t a, int64_t b) {
   int64_t q = a / b;
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
@@ -26,7 +26,7 @@ int64_t WallTime::ToLocalSeconds() const {
   // Months and days past their range carry over (month 13 is January of the
   // next year, day 32 of January is February 1st).
   int64_t months = int64_t{year} * 12 + (month - 1);
-  int64_t y = FloorDiv(months, 12);
+  int64_t y = FloorDivide(months, 12);
   auto m = static_cast<unsigned>(months - y * 12 + 1);
   date::sys_days first{date::year(static_cast<int>(y)) / date::month(m) / 1};
   int64_t d = first.time_since_epoch().count() + (day - 1);
@@ -34,7 +34,7 @@ int64_t WallTime::ToLocalSeconds() const {
 }
 
 WallTime WallTime::FromLocalSeconds(int64_t local_seconds) {
-  int64_t days = FloorDiv(local_seconds, 86400);
+  int64_t days = FloorDivide(local_seconds, 86400);
   int64_t rest = local_seconds - days * 86400;
   date::year_month_day ymd{date::sys_days(date::days(days))};
   WallTime w;
@@ -127,7 +127,7 @@ TimeZone::Resolution TimeZone::FromWall(const WallTime& wall) const {
 }
 
 std::string TimeZone::FormatIso8601(int64_t epoch_millis) const {
-  int64_t seconds = FloorDiv(epoch_millis, 1000);
+  int64_t seconds = FloorDivide(epoch_millis, 1000);
   int offset = OffsetSeconds(seconds);
   WallTime w = WallTime::FromLocalSeconds(seconds + offset);
   char sign = offset < 0 ? '-' : '+';

@@ -14,7 +14,6 @@ namespace mlflowctl::api {
 
 namespace {
 
-constexpr StringLimits kArnLimits{1, 256};
 // StartExecution's input: SensitiveData has no length in the model; the
 // payload quota is 256 KiB, reported as InvalidExecutionInput.
 constexpr std::size_t kMaxInputBytes = 256 * 1024;

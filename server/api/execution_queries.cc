@@ -14,8 +14,6 @@ namespace mlflowctl::api {
 
 namespace {
 
-constexpr StringLimits kArnLimits{1, 256};
-constexpr int64_t kDefaultPageSize = 100;
 
 ApiResult InvalidToken(const std::string& token) {
   return ApiResult::Fail("InvalidToken", fmt::format("Invalid Token: '{}'", token));

@@ -23,6 +23,12 @@ struct StringLimits {
   std::size_t max_length = 0;  // 0: no limit
 };
 
+// botocore's Arn shape (stateMachineArn, executionArn): 1 to 256 characters.
+inline constexpr StringLimits kArnLimits{1, 256};
+// Page size of the List* actions and GetExecutionHistory when maxResults is
+// absent or 0.
+inline constexpr int64_t kDefaultPageSize = 100;
+
 class RequestReader {
  public:
   // `body` must be a JSON object (the API checks that first).

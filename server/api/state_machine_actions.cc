@@ -16,10 +16,8 @@ namespace mlflowctl::api {
 namespace {
 
 // Shape limits from botocore's model.
-constexpr StringLimits kArnLimits{1, 256};
 constexpr StringLimits kDefinitionLimits{1, 1048576};
 constexpr StringLimits kPageTokenLimits{1, 1024};
-constexpr int64_t kDefaultPageSize = 100;
 
 std::optional<ApiError> CheckRoleArn(const std::string& arn) {
   // AWS checks that the role is an IAM role ARN; any ARN is accepted here.

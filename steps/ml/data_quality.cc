@@ -16,7 +16,7 @@ namespace mlflowctl::ml {
 
 namespace {
 
-std::string_view Trim(std::string_view s) {
+std::string_view TrimBlanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
@@ -42,13 +42,13 @@ std::string StringOr(const Json& obj, const char* key) {
   return v != nullptr && v->is_string() ? v->get<std::string>() : "";
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 
 // The value of a present Integral or Fractional value; nullopt otherwise.
 std::optional<double> ParseNumber(std::string_view raw) {
   InferredType type = ClassifyValue(raw);
   if (type != InferredType::kIntegral && type != InferredType::kFractional) return std::nullopt;
-  std::string_view s = Trim(raw);
+  std::string_view s = TrimBlanks(raw);
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   double value = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
@@ -372,16 +372,16 @@ std::optional<InferredType> ParseInferredType(std::string_view name) {
 }
 
 InferredType ClassifyValue(std::string_view raw) {
-  std::string_view s = Trim(raw);
+  std::string_view s = TrimBlanks(raw);
   std::size_t i = 0;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
   std::size_t int_digits = 0, frac_digits = 0;
-  while (i < s.size() && IsDigit(s[i])) ++i, ++int_digits;
+  while (i < s.size() && IsAsciiDigit(s[i])) ++i, ++int_digits;
   bool dot = false;
   if (i < s.size() && s[i] == '.') {
     dot = true;
     ++i;
-    while (i < s.size() && IsDigit(s[i])) ++i, ++frac_digits;
+    while (i < s.size() && IsAsciiDigit(s[i])) ++i, ++frac_digits;
   }
   if (int_digits + frac_digits == 0) return InferredType::kString;
   bool exponent = false;
@@ -389,7 +389,7 @@ InferredType ClassifyValue(std::string_view raw) {
     ++i;
     if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
     std::size_t exp_digits = 0;
-    while (i < s.size() && IsDigit(s[i])) ++i, ++exp_digits;
+    while (i < s.size() && IsAsciiDigit(s[i])) ++i, ++exp_digits;
     if (exp_digits == 0) return InferredType::kString;
     exponent = true;
   }

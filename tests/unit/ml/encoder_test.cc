@@ -8,7 +8,7 @@ namespace {
 
 using ::testing::ElementsAre;
 
-constexpr char kCars[] =
+constexpr char kCarRows[] =
     "Price,Mileage,Make,Type,Doors\n"
     "22661.05,20105,Chevy,sedan,4\n"
     "21725.01,13457,Buick,coupe,2\n"
@@ -16,7 +16,7 @@ constexpr char kCars[] =
     "30731.94,22479,Chevy,coupe,2\n";
 
 Dataset Cars() {
-  StatusOr<CsvTable> table = ParseCsv(kCars, "cars.csv");
+  StatusOr<CsvTable> table = ParseCsv(kCarRows, "cars.csv");
   EXPECT_TRUE(table.ok());
   StatusOr<Dataset> ds = Dataset::FromCsv(*table);
   EXPECT_TRUE(ds.ok()) << ds.status().ToString();

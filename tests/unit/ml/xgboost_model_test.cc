@@ -48,7 +48,7 @@ double StdDev(const std::vector<double>& v) {
   return std::sqrt(ss / static_cast<double>(v.size()));
 }
 
-XgboostParams Params(HyperParameterMap hp) {
+XgboostParams XgbParams(HyperParameterMap hp) {
   StatusOr<XgboostParams> p = ParseXgboostHyperParameters(hp);
   EXPECT_TRUE(p.ok()) << p.status().ToString();
   return *p;
@@ -62,7 +62,7 @@ std::string ReadAll(const std::string& path) {
 }
 
 TEST(XgboostModelTest, FillsInSageMakerDefaults) {
-  XgboostParams p = Params({{"num_round", "10"}});
+  XgboostParams p = XgbParams({{"num_round", "10"}});
   EXPECT_EQ(p.num_round, 10);
   EXPECT_EQ(p.early_stopping_rounds, 0);
   EXPECT_EQ(p.effective.at("max_depth"), "6");
@@ -101,7 +101,7 @@ TEST(XgboostModelTest, RejectsBadHyperParametersNamingThem) {
 }
 
 TEST(XgboostModelTest, IgnoresSageMakerToolingHyperParameters) {
-  XgboostParams p = Params({{"num_round", "3"},
+  XgboostParams p = XgbParams({{"num_round", "3"},
                             {"_tuning_objective_metric", "validation:rmse"},
                             {"sagemaker_program", "x"}});
   EXPECT_EQ(p.effective.count("_tuning_objective_metric"), 0u);
@@ -109,7 +109,7 @@ TEST(XgboostModelTest, IgnoresSageMakerToolingHyperParameters) {
 
 TEST(XgboostModelTest, LearnsSyntheticDataToLowRmse) {
   LabeledMatrix train = Synthetic(600, 1), valid = Synthetic(200, 2);
-  auto result = XgboostModel::Train(train, &valid, Params({{"num_round", "100"}}));
+  auto result = XgboostModel::Train(train, &valid, XgbParams({{"num_round", "100"}}));
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->rounds_trained, 100);
   ASSERT_EQ(result->eval_log.size(), 100u);
@@ -124,7 +124,7 @@ TEST(XgboostModelTest, LearnsSyntheticDataToLowRmse) {
 TEST(XgboostModelTest, SaveThenLoadPredictsIdentically) {
   TempDir dir;
   LabeledMatrix train = Synthetic(300, 3), test = Synthetic(50, 4);
-  auto result = XgboostModel::Train(train, nullptr, Params({{"num_round", "20"}}));
+  auto result = XgboostModel::Train(train, nullptr, XgbParams({{"num_round", "20"}}));
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ASSERT_TRUE(result->model->Save(dir.File("xgboost-model.json")).ok());
   auto loaded = XgboostModel::Load(dir.File("xgboost-model.json"));
@@ -142,7 +142,7 @@ TEST(XgboostModelTest, SaveThenLoadPredictsIdentically) {
 
 TEST(XgboostModelTest, FastPathMatchesTheDMatrixReference) {
   LabeledMatrix train = Synthetic(300, 5), test = Synthetic(80, 6);
-  auto result = XgboostModel::Train(train, nullptr, Params({{"num_round", "30"}}));
+  auto result = XgboostModel::Train(train, nullptr, XgbParams({{"num_round", "30"}}));
   ASSERT_TRUE(result.ok());
   auto fast = result->model->Predict(test.features, test.rows, test.cols);
   auto ref = result->model->PredictReference(test.features, test.rows, test.cols);
@@ -155,8 +155,8 @@ TEST(XgboostModelTest, SameDataAndSeedGiveByteIdenticalModels) {
   LabeledMatrix train = Synthetic(400, 7), valid = Synthetic(100, 8);
   HyperParameterMap hp = {
       {"num_round", "25"}, {"subsample", "0.7"}, {"colsample_bytree", "0.8"}, {"seed", "42"}};
-  auto a = XgboostModel::Train(train, &valid, Params(hp));
-  auto b = XgboostModel::Train(train, &valid, Params(hp));
+  auto a = XgboostModel::Train(train, &valid, XgbParams(hp));
+  auto b = XgboostModel::Train(train, &valid, XgbParams(hp));
   ASSERT_TRUE(a.ok() && b.ok());
   ASSERT_TRUE(a->model->Save(dir.File("a.json")).ok());
   ASSERT_TRUE(b->model->Save(dir.File("b.json")).ok());
@@ -164,7 +164,7 @@ TEST(XgboostModelTest, SameDataAndSeedGiveByteIdenticalModels) {
   EXPECT_EQ(a->eval_log, b->eval_log);
   // Another seed samples other rows, so the model differs.
   hp["seed"] = "43";
-  auto c = XgboostModel::Train(train, &valid, Params(hp));
+  auto c = XgboostModel::Train(train, &valid, XgbParams(hp));
   ASSERT_TRUE(c.ok());
   ASSERT_TRUE(c->model->Save(dir.File("c.json")).ok());
   EXPECT_NE(ReadAll(dir.File("a.json")), ReadAll(dir.File("c.json")));
@@ -180,7 +180,7 @@ TEST(XgboostModelTest, EarlyStoppingKeepsTheTreesUpToTheBestRound) {
   std::uniform_real_distribution<double> u(-5, 5);
   for (double& y : valid.labels) y = u(gen);
   auto result = XgboostModel::Train(train, &valid,
-                                    Params({{"num_round", "200"}, {"early_stopping_rounds", "5"}}));
+                                    XgbParams({{"num_round", "200"}, {"early_stopping_rounds", "5"}}));
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ASSERT_GE(result->best_iteration, 0);
   EXPECT_LT(result->rounds_trained, 200);
@@ -197,7 +197,7 @@ TEST(XgboostModelTest, EarlyStoppingKeepsTheTreesUpToTheBestRound) {
 TEST(XgboostModelTest, EarlyStoppingWithoutValidationIsAnError) {
   LabeledMatrix train = Synthetic(50, 12);
   auto result = XgboostModel::Train(train, nullptr,
-                                    Params({{"num_round", "10"}, {"early_stopping_rounds", "2"}}));
+                                    XgbParams({{"num_round", "10"}, {"early_stopping_rounds", "2"}}));
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
 }
@@ -205,7 +205,7 @@ TEST(XgboostModelTest, EarlyStoppingWithoutValidationIsAnError) {
 TEST(XgboostModelTest, StopRequestEndsTrainingBetweenRounds) {
   LabeledMatrix train = Synthetic(100, 13);
   int calls = 0;
-  auto result = XgboostModel::Train(train, nullptr, Params({{"num_round", "50"}}),
+  auto result = XgboostModel::Train(train, nullptr, XgbParams({{"num_round", "50"}}),
                                     [&calls] { return ++calls > 3; });
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kAborted);
@@ -215,7 +215,7 @@ TEST(XgboostModelTest, StopRequestEndsTrainingBetweenRounds) {
 
 TEST(XgboostModelTest, RejectsInputsOfTheWrongShape) {
   LabeledMatrix train = Synthetic(100, 14);
-  auto result = XgboostModel::Train(train, nullptr, Params({{"num_round", "2"}}));
+  auto result = XgboostModel::Train(train, nullptr, XgbParams({{"num_round", "2"}}));
   ASSERT_TRUE(result.ok());
   std::vector<double> two_cols{1, 2, 3, 4};
   auto pred = result->model->Predict(two_cols, 2, 2);
@@ -230,13 +230,13 @@ TEST(XgboostModelTest, RejectsInputsOfTheWrongShape) {
   LabeledMatrix other = Synthetic(10, 15);
   other.cols = 2;
   other.features.resize(20);
-  auto mismatch = XgboostModel::Train(train, &other, Params({{"num_round", "2"}}));
+  auto mismatch = XgboostModel::Train(train, &other, XgbParams({{"num_round", "2"}}));
   EXPECT_EQ(mismatch.status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(XgboostModelTest, ConcurrentPredictionsMatchSequentialOnes) {
   LabeledMatrix train = Synthetic(300, 16), test = Synthetic(64, 17);
-  auto result = XgboostModel::Train(train, nullptr, Params({{"num_round", "20"}}));
+  auto result = XgboostModel::Train(train, nullptr, XgbParams({{"num_round", "20"}}));
   ASSERT_TRUE(result.ok());
   const XgboostModel& model = *result->model;
   std::vector<double> expected;

@@ -14,7 +14,7 @@ namespace {
 using namespace testing_crash;
 using history::ExecutionStatus;
 
-constexpr int64_t kT0 = 1704067200000;
+constexpr int64_t kRedriveT0 = 1704067200000;
 
 class RedriveTest : public testing::Test {
  protected:
@@ -81,7 +81,7 @@ class RedriveTest : public testing::Test {
   testutil::TempDir dir_;
   std::string path_;
   std::unique_ptr<store::SqliteExecutionStore> store_;
-  FakeClock clock_{kT0};
+  FakeClock clock_{kRedriveT0};
   ResourceRegistry registry_;
   std::shared_ptr<CountingHandler> handler_;
   bool broken_ = true;
@@ -128,7 +128,7 @@ TEST_F(RedriveTest, MapRedriveRerunsOnlyTheFailedIteration) {
   ExecutionRecord stored = *store_->GetExecution(failed.arn);
   EXPECT_EQ(stored.status, ExecutionStatus::kSucceeded);
   EXPECT_EQ(stored.redrive_count, 1);
-  EXPECT_EQ(stored.redrive_ms.value_or(0), kT0 + 300000);
+  EXPECT_EQ(stored.redrive_ms.value_or(0), kRedriveT0 + 300000);
   auto events = History(failed.arn);
   ExpectWellFormed(events);
   int redriven_events = 0;
@@ -244,7 +244,7 @@ TEST_F(RedriveTest, AnAbortedExecutionRedrivesFromWhereItStopped) {
   ASSERT_EQ(end.status, ExecutionStatus::kSucceeded) << end.cause.value_or("");
   EXPECT_EQ(Count("A"), 1);
   EXPECT_EQ(Count("B"), 1);
-  EXPECT_EQ(ToEpochMillis(clock_.Now()), kT0 + 120000);  // no second minute of waiting
+  EXPECT_EQ(ToEpochMillis(clock_.Now()), kRedriveT0 + 120000);  // no second minute of waiting
   auto events = History(aborted->arn);
   ExpectWellFormed(events);
   EXPECT_EQ(TypeCounts(events)["WaitStateEntered"], 1);
@@ -260,7 +260,7 @@ TEST_F(RedriveTest, ATimedOutExecutionGetsItsTimeoutAgainFromTheRedrive) {
   ExecutionRecord end;
   ASSERT_TRUE(Redrive(def, timed_out, &end).ok());
   EXPECT_EQ(end.status, ExecutionStatus::kSucceeded) << end.cause.value_or("");
-  EXPECT_EQ(ToEpochMillis(clock_.Now()), kT0 + 8000);
+  EXPECT_EQ(ToEpochMillis(clock_.Now()), kRedriveT0 + 8000);
 }
 
 TEST_F(RedriveTest, RedriveTwice) {
@@ -292,7 +292,7 @@ TEST_F(RedriveTest, ARedriveWhoseEventWasLostIsCompletedByResume) {
   ASSERT_EQ(failed.status, ExecutionStatus::kFailed);
   broken_ = false;
   // The claim became durable, then the process ended.
-  auto claimed = store_->ClaimExecution(failed.arn, true, kT0 + 1000);
+  auto claimed = store_->ClaimExecution(failed.arn, true, kRedriveT0 + 1000);
   ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
   asio::io_context io;
   Engine engine(io, *store_, registry_, clock_, Options());

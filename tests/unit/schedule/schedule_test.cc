@@ -41,7 +41,7 @@ std::vector<std::string> Preview(const Schedule& s, std::string_view after, int 
   return out;
 }
 
-std::string Error(std::string_view expression, std::string_view zone = "UTC") {
+std::string ScheduleError(std::string_view expression, std::string_view zone = "UTC") {
   auto s = Schedule::Parse(expression, zone);
   if (s.ok()) return "<ok>";
   EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
@@ -70,66 +70,66 @@ TEST(ScheduleTest, KeepsTheExpressionAndZone) {
 }
 
 TEST(ScheduleTest, PrefixesCronErrorsWithTheExpression) {
-  EXPECT_EQ(Error("cron(0 12 * * * *)"),
+  EXPECT_EQ(ScheduleError("cron(0 12 * * * *)"),
             "cron(0 12 * * * *): day-of-month and day-of-week cannot both be given; one must be "
             "'?'");
-  EXPECT_EQ(Error("cron(0 12 ? * 3#1,6#3 *)"),
+  EXPECT_EQ(ScheduleError("cron(0 12 ? * 3#1,6#3 *)"),
             "cron(0 12 ? * 3#1,6#3 *): day-of-week: only one '#' expression is allowed, got "
             "'3#1,6#3'");
-  EXPECT_EQ(Error("cron(0 12 * * ?)"),
+  EXPECT_EQ(ScheduleError("cron(0 12 * * ?)"),
             "cron(0 12 * * ?): expected 6 fields (minutes hours day-of-month month day-of-week "
             "year) but got 5");
-  EXPECT_EQ(Error("cron(60 * * * ? *)"),
+  EXPECT_EQ(ScheduleError("cron(60 * * * ? *)"),
             "cron(60 * * * ? *): minutes value 60 is out of range 0-59");
 }
 
 TEST(ScheduleTest, RateUnitIsSingularExactlyWhenTheValueIsOne) {
-  EXPECT_EQ(Error("rate(5 hour)"), "rate(5 hour): the unit must be plural when the value is not 1");
-  EXPECT_EQ(Error("rate(1 hours)"), "rate(1 hours): the unit must be singular when the value is 1");
-  EXPECT_EQ(Error("rate(2 minute)"),
+  EXPECT_EQ(ScheduleError("rate(5 hour)"), "rate(5 hour): the unit must be plural when the value is not 1");
+  EXPECT_EQ(ScheduleError("rate(1 hours)"), "rate(1 hours): the unit must be singular when the value is 1");
+  EXPECT_EQ(ScheduleError("rate(2 minute)"),
             "rate(2 minute): the unit must be plural when the value is not 1");
-  EXPECT_EQ(Error("rate(1 days)"), "rate(1 days): the unit must be singular when the value is 1");
+  EXPECT_EQ(ScheduleError("rate(1 days)"), "rate(1 days): the unit must be singular when the value is 1");
 }
 
 TEST(ScheduleTest, RejectsMalformedRates) {
-  EXPECT_EQ(Error("rate(0 minutes)"), "rate(0 minutes): the value must be positive, not 0");
-  EXPECT_EQ(Error("rate(-5 minutes)"),
+  EXPECT_EQ(ScheduleError("rate(0 minutes)"), "rate(0 minutes): the value must be positive, not 0");
+  EXPECT_EQ(ScheduleError("rate(-5 minutes)"),
             "rate(-5 minutes): the value '-5' must be a positive whole number");
-  EXPECT_EQ(Error("rate(1.5 hours)"),
+  EXPECT_EQ(ScheduleError("rate(1.5 hours)"),
             "rate(1.5 hours): the value '1.5' must be a positive whole number");
-  EXPECT_EQ(Error("rate(5 weeks)"),
+  EXPECT_EQ(ScheduleError("rate(5 weeks)"),
             "rate(5 weeks): unknown unit 'weeks'; expected minute(s), hour(s) or day(s)");
-  EXPECT_EQ(Error("rate(5 Minutes)"),
+  EXPECT_EQ(ScheduleError("rate(5 Minutes)"),
             "rate(5 Minutes): unknown unit 'Minutes'; expected minute(s), hour(s) or day(s)");
-  EXPECT_EQ(Error("rate(5)"), "rate(5): expected rate(value unit), e.g. rate(5 minutes)");
-  EXPECT_EQ(Error("rate(5 minutes now)"),
+  EXPECT_EQ(ScheduleError("rate(5)"), "rate(5): expected rate(value unit), e.g. rate(5 minutes)");
+  EXPECT_EQ(ScheduleError("rate(5 minutes now)"),
             "rate(5 minutes now): expected rate(value unit), e.g. rate(5 minutes)");
-  EXPECT_EQ(Error("rate(1234567890 minutes)"),
+  EXPECT_EQ(ScheduleError("rate(1234567890 minutes)"),
             "rate(1234567890 minutes): the value 1234567890 is too large");
 }
 
 TEST(ScheduleTest, RejectsMalformedAtTimes) {
-  EXPECT_EQ(Error("at(2026-02-30T10:00:00)"),
+  EXPECT_EQ(ScheduleError("at(2026-02-30T10:00:00)"),
             "at(2026-02-30T10:00:00): '2026-02-30T10:00:00' is not a date and time of the form "
             "yyyy-mm-ddThh:mm:ss");
-  EXPECT_THAT(Error("at(2026-11-24 12:00:00)"), HasSubstr("yyyy-mm-ddThh:mm:ss"));
-  EXPECT_THAT(Error("at(2026-11-24T12:00)"), HasSubstr("yyyy-mm-ddThh:mm:ss"));
-  EXPECT_THAT(Error("at(2026-11-24T24:00:00)"), HasSubstr("yyyy-mm-ddThh:mm:ss"));
+  EXPECT_THAT(ScheduleError("at(2026-11-24 12:00:00)"), HasSubstr("yyyy-mm-ddThh:mm:ss"));
+  EXPECT_THAT(ScheduleError("at(2026-11-24T12:00)"), HasSubstr("yyyy-mm-ddThh:mm:ss"));
+  EXPECT_THAT(ScheduleError("at(2026-11-24T24:00:00)"), HasSubstr("yyyy-mm-ddThh:mm:ss"));
   // 02:30 on 2026-03-08 is skipped in New York.
-  EXPECT_EQ(Error("at(2026-03-08T02:30:00)", "America/New_York"),
+  EXPECT_EQ(ScheduleError("at(2026-03-08T02:30:00)", "America/New_York"),
             "at(2026-03-08T02:30:00): 2026-03-08T02:30:00 does not exist in America/New_York "
             "(skipped when clocks go forward)");
 }
 
 TEST(ScheduleTest, RejectsUnknownFormsAndZones) {
-  EXPECT_EQ(Error(""), "the schedule expression is empty");
-  EXPECT_THAT(Error("every 5 minutes"),
+  EXPECT_EQ(ScheduleError(""), "the schedule expression is empty");
+  EXPECT_THAT(ScheduleError("every 5 minutes"),
               HasSubstr("'every 5 minutes' is not a schedule expression; expected rate(value "
                         "unit), cron("));
-  EXPECT_THAT(Error("cron(0 12 * * ? *"), HasSubstr("is not a schedule expression"));
-  EXPECT_THAT(Error("CRON(0 12 * * ? *)"), HasSubstr("is not a schedule expression"));
-  EXPECT_EQ(Error("cron(0 12 * * ? *)", "Mars/Base"), "unknown time zone 'Mars/Base'");
-  EXPECT_EQ(Error("rate(1 hour)", "europe/paris"), "unknown time zone 'europe/paris'");
+  EXPECT_THAT(ScheduleError("cron(0 12 * * ? *"), HasSubstr("is not a schedule expression"));
+  EXPECT_THAT(ScheduleError("CRON(0 12 * * ? *)"), HasSubstr("is not a schedule expression"));
+  EXPECT_EQ(ScheduleError("cron(0 12 * * ? *)", "Mars/Base"), "unknown time zone 'Mars/Base'");
+  EXPECT_EQ(ScheduleError("rate(1 hour)", "europe/paris"), "unknown time zone 'europe/paris'");
 }
 
 // --- Cron in UTC -------------------------------------------------------------

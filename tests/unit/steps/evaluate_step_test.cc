@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 using runtime::StepResult;
 using runtime::TaskRequest;
 
-std::string MakeCsv(int rows, int offset) {
+std::string MakeEvalCsv(int rows, int offset) {
   std::string out;
   for (int i = 0; i < rows; ++i) {
     int k = i + offset;
@@ -39,8 +39,8 @@ class EvaluateStepTest : public testing::Test {
                                          "_" + std::to_string(counter++));
     env_.home = (root_ / "home").string();
     env_.clock = &clock_;
-    Write("s3/b/data/train.csv", MakeCsv(200, 0));
-    Write("s3/b/data/validation.csv", MakeCsv(50, 700));
+    Write("s3/b/data/train.csv", MakeEvalCsv(200, 0));
+    Write("s3/b/data/validation.csv", MakeEvalCsv(50, 700));
   }
   ~EvaluateStepTest() override {
     std::error_code ec;

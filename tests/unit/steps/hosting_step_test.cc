@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 using runtime::StepResult;
 using runtime::TaskRequest;
 
-constexpr char kExecution[] =
+constexpr char kHostingExecution[] =
     "arn:aws:states:us-east-1:123456789012:execution:training:run-1";
 
 using testutil::LinearCsv;
@@ -62,7 +62,7 @@ class HostingStepTest : public testing::Test {
   }
 
   StepResult Run(runtime::TaskHandler& handler, const std::string& resource,
-                 const Json& input, const std::string& execution = kExecution) {
+                 const Json& input, const std::string& execution = kHostingExecution) {
     TaskRequest request;
     request.resource = resource;
     request.input = input;
@@ -140,7 +140,7 @@ TEST_F(HostingStepTest, CreatesAnEndpointAndDescribesIt) {
   auto history = endpoints_.ListEndpointChanges("car-price");
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 1u);
-  EXPECT_EQ((*history)[0].changed_by, kExecution);
+  EXPECT_EQ((*history)[0].changed_by, kHostingExecution);
 }
 
 TEST_F(HostingStepTest, CreatingAnExistingEndpointIsAValidationException) {

@@ -29,7 +29,7 @@ namespace fs = std::filesystem;
 using runtime::StepResult;
 using runtime::TaskRequest;
 
-constexpr char kExecution[] =
+constexpr char kInvokeExecution[] =
     "arn:aws:states:us-east-1:123456789012:execution:realtime:run-1";
 
 using testutil::LinearCsv;
@@ -73,7 +73,7 @@ class InvokeStepTest : public testing::Test {
     TaskRequest request;
     request.resource = resource;
     request.input = input;
-    request.execution_arn = kExecution;
+    request.execution_arn = kInvokeExecution;
     request.state_name = "Invoke";
     request.cancelled = &cancelled_;
     return handler.Invoke(request);

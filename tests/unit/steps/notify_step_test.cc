@@ -13,17 +13,17 @@ namespace {
 
 using testing_mlops::TempStore;
 
-std::atomic<bool> kNotCancelled{false};
-constexpr char kExecution[] = "arn:aws:states:us-east-1:123456789012:execution:training:e1";
+std::atomic<bool> kNotifyNotCancelled{false};
+constexpr char kNotifyExecution[] = "arn:aws:states:us-east-1:123456789012:execution:training:e1";
 
 runtime::StepResult Call(NotifyStep& step, const char* resource, Json input) {
   runtime::TaskRequest r;
   r.resource = resource;
   r.input = std::move(input);
-  r.execution_arn = kExecution;
+  r.execution_arn = kNotifyExecution;
   r.state_name = "Notify";
   r.task_token = "t";
-  r.cancelled = &kNotCancelled;
+  r.cancelled = &kNotifyNotCancelled;
   return step.Invoke(r);
 }
 
@@ -46,7 +46,7 @@ TEST(NotifyStepTest, PublishStoresTheMessageAndReturnsItsId) {
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->message, "{\"Reason\":\"validation:rmse 3100 >= champion's 3012.4\"}");
   EXPECT_EQ(stored->subject, "Model not better");
-  EXPECT_EQ(stored->execution_arn, kExecution);
+  EXPECT_EQ(stored->execution_arn, kNotifyExecution);
   EXPECT_EQ(stored->message_attributes["group"]["StringValue"], "car-price");
   EXPECT_EQ(stored->delivery_status, mlops::DeliveryStatus::kNotConfigured);
 }

@@ -11,17 +11,17 @@ namespace {
 
 using testing_mlops::TempStore;
 
-std::atomic<bool> kNotCancelled{false};
-constexpr char kExecution[] = "arn:aws:states:us-east-1:123456789012:execution:training:e1";
+std::atomic<bool> kParamsNotCancelled{false};
+constexpr char kParamsExecution[] = "arn:aws:states:us-east-1:123456789012:execution:training:e1";
 
-runtime::StepResult Call(ParametersStep& step, const char* resource, Json input) {
+runtime::StepResult CallParameters(ParametersStep& step, const char* resource, Json input) {
   runtime::TaskRequest r;
   r.resource = resource;
   r.input = std::move(input);
-  r.execution_arn = kExecution;
+  r.execution_arn = kParamsExecution;
   r.state_name = "Export";
   r.task_token = "t";
-  r.cancelled = &kNotCancelled;
+  r.cancelled = &kParamsNotCancelled;
   return step.Invoke(r);
 }
 
@@ -39,25 +39,25 @@ TEST(ParametersStepTest, PutParameterReturnsVersionAndTier) {
   TempStore t;
   ParametersStep step(&t.parameters());
   Json put = {{"Name", "/mlflowctl/endpoint"}, {"Value", "car-price"}, {"Type", "String"}};
-  EXPECT_EQ(Ok(Call(step, kSsmPutParameterResource, put)),
+  EXPECT_EQ(Ok(CallParameters(step, kSsmPutParameterResource, put)),
             (Json{{"Version", 1}, {"Tier", "Standard"}}));
-  EXPECT_EQ(ErrorName(Call(step, kSsmPutParameterResource, put)),
+  EXPECT_EQ(ErrorName(CallParameters(step, kSsmPutParameterResource, put)),
             "Ssm.ParameterAlreadyExistsException");
   put["Overwrite"] = true;
-  EXPECT_EQ(Ok(Call(step, kSsmPutParameterResource, put))["Version"], 2);
+  EXPECT_EQ(Ok(CallParameters(step, kSsmPutParameterResource, put))["Version"], 2);
   auto history = t.parameters().GetParameterHistory("/mlflowctl/endpoint");
   ASSERT_TRUE(history.ok());
-  EXPECT_EQ(history->back().last_modified_user, kExecution);
+  EXPECT_EQ(history->back().last_modified_user, kParamsExecution);
 }
 
 TEST(ParametersStepTest, GetParameterHasSsmResponseShape) {
   TempStore t;
   ParametersStep step(&t.parameters());
-  Ok(Call(step, kSsmPutParameterResource,
+  Ok(CallParameters(step, kSsmPutParameterResource,
           {{"Name", "/m/name"}, {"Value", "v1"}, {"Type", "String"}}));
-  Ok(Call(step, kSsmPutParameterResource,
+  Ok(CallParameters(step, kSsmPutParameterResource,
           {{"Name", "/m/name"}, {"Value", "v2"}, {"Overwrite", true}}));
-  Json out = Ok(Call(step, kSsmGetParameterResource, {{"Name", "/m/name"}}));
+  Json out = Ok(CallParameters(step, kSsmGetParameterResource, {{"Name", "/m/name"}}));
   EXPECT_EQ(out, (Json{{"Parameter",
                         {{"Name", "/m/name"},
                          {"Type", "String"},
@@ -66,24 +66,24 @@ TEST(ParametersStepTest, GetParameterHasSsmResponseShape) {
                          {"LastModifiedDate", "2023-11-14T22:13:20.000Z"},
                          {"ARN", "arn:aws:ssm:us-east-1:123456789012:parameter/m/name"},
                          {"DataType", "text"}}}}));
-  Json v1 = Ok(Call(step, kSsmGetParameterResource, {{"Name", "/m/name:1"}}));
+  Json v1 = Ok(CallParameters(step, kSsmGetParameterResource, {{"Name", "/m/name:1"}}));
   EXPECT_EQ(v1["Parameter"]["Value"], "v1");
   EXPECT_EQ(v1["Parameter"]["Selector"], ":1");
-  EXPECT_EQ(ErrorName(Call(step, kSsmGetParameterResource, {{"Name", "/m/name:7"}})),
+  EXPECT_EQ(ErrorName(CallParameters(step, kSsmGetParameterResource, {{"Name", "/m/name:7"}})),
             "Ssm.ParameterVersionNotFoundException");
-  EXPECT_EQ(ErrorName(Call(step, kSsmGetParameterResource, {{"Name", "/m/other"}})),
+  EXPECT_EQ(ErrorName(CallParameters(step, kSsmGetParameterResource, {{"Name", "/m/other"}})),
             "Ssm.ParameterNotFoundException");
 }
 
 TEST(ParametersStepTest, SecureStringNeedsWithDecryption) {
   TempStore t;
   ParametersStep step(&t.parameters());
-  Ok(Call(step, kSsmPutParameterResource,
+  Ok(CallParameters(step, kSsmPutParameterResource,
           {{"Name", "/db/password"}, {"Value", "s3cret"}, {"Type", "SecureString"}}));
-  EXPECT_EQ(Ok(Call(step, kSsmGetParameterResource, {{"Name", "/db/password"}}))
+  EXPECT_EQ(Ok(CallParameters(step, kSsmGetParameterResource, {{"Name", "/db/password"}}))
                 ["Parameter"]["Value"],
             "****");
-  EXPECT_EQ(Ok(Call(step, kSsmGetParameterResource,
+  EXPECT_EQ(Ok(CallParameters(step, kSsmGetParameterResource,
                     {{"Name", "/db/password"}, {"WithDecryption", true}}))["Parameter"]["Value"],
             "s3cret");
 }
@@ -91,17 +91,17 @@ TEST(ParametersStepTest, SecureStringNeedsWithDecryption) {
 TEST(ParametersStepTest, BadRequestsAreNamedAsTheSdkIntegrationNamesThem) {
   TempStore t;
   ParametersStep step(&t.parameters());
-  EXPECT_EQ(ErrorName(Call(step, kSsmPutParameterResource,
+  EXPECT_EQ(ErrorName(CallParameters(step, kSsmPutParameterResource,
                            {{"Name", "/x"}, {"Value", "v"}, {"Type", "Number"}})),
             "Ssm.UnsupportedParameterTypeException");
-  EXPECT_EQ(ErrorName(Call(step, kSsmPutParameterResource,
+  EXPECT_EQ(ErrorName(CallParameters(step, kSsmPutParameterResource,
                            {{"Name", "a/b"}, {"Value", "v"}, {"Type", "String"}})),
             "Ssm.ValidationException");
-  EXPECT_EQ(ErrorName(Call(step, kSsmPutParameterResource, {{"Name", "/x"}})),
+  EXPECT_EQ(ErrorName(CallParameters(step, kSsmPutParameterResource, {{"Name", "/x"}})),
             "Ssm.ValidationException");
   std::string deep;
   for (int i = 0; i < 16; ++i) deep += "/l";
-  EXPECT_EQ(ErrorName(Call(step, kSsmPutParameterResource,
+  EXPECT_EQ(ErrorName(CallParameters(step, kSsmPutParameterResource,
                            {{"Name", deep}, {"Value", "v"}, {"Type", "String"}})),
             "Ssm.HierarchyLevelLimitExceededException");
 }
@@ -109,7 +109,7 @@ TEST(ParametersStepTest, BadRequestsAreNamedAsTheSdkIntegrationNamesThem) {
 TEST(ParametersStepTest, ShortFormPutsAllAtOnceAndGets) {
   TempStore t;
   ParametersStep step(&t.parameters());
-  Json out = Ok(Call(step, kParametersResource,
+  Json out = Ok(CallParameters(step, kParametersResource,
                      {{"Put", {{"/mlflowctl/model-name", "car-price-2"},
                                {"/mlflowctl/features", {"Mileage", "Cylinder"}},
                                {"/mlflowctl/threshold", 3500}}}}));
@@ -121,15 +121,15 @@ TEST(ParametersStepTest, ShortFormPutsAllAtOnceAndGets) {
   EXPECT_EQ(features->type, mlops::ParameterType::kStringList);
   EXPECT_EQ(features->value, "Mileage,Cylinder");
   // Overwrite defaults to true in the short form.
-  out = Ok(Call(step, kParametersResource,
+  out = Ok(CallParameters(step, kParametersResource,
                 {{"Put", {{"/mlflowctl/model-name", "car-price-3"}}},
                  {"Get", {"/mlflowctl/threshold"}}}));
   EXPECT_EQ(out["Versions"]["/mlflowctl/model-name"], 2);
   EXPECT_EQ(out["Parameters"]["/mlflowctl/threshold"], "3500");
-  EXPECT_EQ(ErrorName(Call(step, kParametersResource,
+  EXPECT_EQ(ErrorName(CallParameters(step, kParametersResource,
                            {{"Put", {{"/mlflowctl/model-name", "x"}}}, {"Overwrite", false}})),
             "Ssm.ParameterAlreadyExistsException");
-  EXPECT_EQ(ErrorName(Call(step, kParametersResource, {{"Set", {}}})), "Mlflow.InvalidInput");
+  EXPECT_EQ(ErrorName(CallParameters(step, kParametersResource, {{"Set", {}}})), "Mlflow.InvalidInput");
 }
 
 TEST(ParametersStepTest, ByPathPagesAndHistoryListsVersions) {
@@ -138,23 +138,23 @@ TEST(ParametersStepTest, ByPathPagesAndHistoryListsVersions) {
   Json put = Json::object();
   for (int i = 0; i < 12; ++i) put[fmt::format("/app/p{:02}", i)] = "v";
   put["/app/deep/x"] = "v";
-  Ok(Call(step, kParametersResource, {{"Put", put}}));
-  Json page1 = Ok(Call(step, kSsmGetParametersByPathResource, {{"Path", "/app"}}));
+  Ok(CallParameters(step, kParametersResource, {{"Put", put}}));
+  Json page1 = Ok(CallParameters(step, kSsmGetParametersByPathResource, {{"Path", "/app"}}));
   ASSERT_EQ(page1["Parameters"].size(), 10u);
   ASSERT_TRUE(page1.contains("NextToken"));
-  Json page2 = Ok(Call(step, kSsmGetParametersByPathResource,
+  Json page2 = Ok(CallParameters(step, kSsmGetParametersByPathResource,
                        {{"Path", "/app"}, {"NextToken", page1["NextToken"]}}));
   EXPECT_EQ(page2["Parameters"].size(), 2u);
   EXPECT_FALSE(page2.contains("NextToken"));
-  Json recursive = Ok(Call(step, kSsmGetParametersByPathResource,
+  Json recursive = Ok(CallParameters(step, kSsmGetParametersByPathResource,
                            {{"Path", "/app"}, {"Recursive", true}, {"MaxResults", 10},
                             {"NextToken", "10"}}));
   EXPECT_EQ(recursive["Parameters"].size(), 3u);
-  Ok(Call(step, kParametersResource, {{"Put", {{"/app/p00", "w"}}}}));
-  Json history = Ok(Call(step, kSsmGetParameterHistoryResource, {{"Name", "/app/p00"}}));
+  Ok(CallParameters(step, kParametersResource, {{"Put", {{"/app/p00", "w"}}}}));
+  Json history = Ok(CallParameters(step, kSsmGetParameterHistoryResource, {{"Name", "/app/p00"}}));
   ASSERT_EQ(history["Parameters"].size(), 2u);
   EXPECT_EQ(history["Parameters"][1]["Value"], "w");
-  EXPECT_EQ(history["Parameters"][1]["LastModifiedUser"], kExecution);
+  EXPECT_EQ(history["Parameters"][1]["LastModifiedUser"], kParamsExecution);
 }
 
 }  // namespace

@@ -12,16 +12,16 @@ namespace {
 
 using testing_mlops::TempStore;
 
-std::atomic<bool> kNotCancelled{false};
+std::atomic<bool> kRegisterNotCancelled{false};
 
-runtime::TaskRequest Request(Json input, std::string token = "token-1") {
+runtime::TaskRequest RegisterRequest(Json input, std::string token = "token-1") {
   runtime::TaskRequest r;
   r.resource = "mlflowctl:register-model";
   r.input = std::move(input);
   r.execution_arn = "arn:aws:states:us-east-1:123456789012:execution:training:e1";
   r.state_name = "Register";
   r.task_token = std::move(token);
-  r.cancelled = &kNotCancelled;
+  r.cancelled = &kRegisterNotCancelled;
   return r;
 }
 
@@ -35,7 +35,7 @@ TEST(RegisterModelStepTest, RegistersTrainingJobMetricsAndLineage) {
               {{{"MetricName", "validation:rmse"}, {"Value", 3012.4}},
                {{"MetricName", "validation:r2"}, {"Value", 0.91}}}},
              {"Lineage", {{"data", {{"train", "s3://data/train.csv"}}}}}};
-  runtime::StepResult result = step.Invoke(Request(in));
+  runtime::StepResult result = step.Invoke(RegisterRequest(in));
   ASSERT_TRUE(std::holds_alternative<Json>(result)) << std::get<Error>(result).cause;
   const Json& out = std::get<Json>(result);
   EXPECT_EQ(out["ModelPackageGroupName"], "car-price");
@@ -56,12 +56,12 @@ TEST(RegisterModelStepTest, NextRegistrationIsTheNextVersionAndARerunIsNot) {
   TempStore t;
   RegisterModelStep step(&t.models());
   Json in = {{"ModelGroup", "g"}, {"ModelUri", "s3://m"}, {"Metrics", {{"validation:rmse", 1.5}}}};
-  ASSERT_TRUE(std::holds_alternative<Json>(step.Invoke(Request(in, "a"))));
+  ASSERT_TRUE(std::holds_alternative<Json>(step.Invoke(RegisterRequest(in, "a"))));
   // The same attempt run again (after a crash) returns the same version.
-  runtime::StepResult rerun = step.Invoke(Request(in, "a"));
+  runtime::StepResult rerun = step.Invoke(RegisterRequest(in, "a"));
   ASSERT_TRUE(std::holds_alternative<Json>(rerun));
   EXPECT_EQ(std::get<Json>(rerun)["ModelPackageVersion"], 1);
-  runtime::StepResult next = step.Invoke(Request(in, "b"));
+  runtime::StepResult next = step.Invoke(RegisterRequest(in, "b"));
   ASSERT_TRUE(std::holds_alternative<Json>(next));
   EXPECT_EQ(std::get<Json>(next)["ModelPackageVersion"], 2);
 }
@@ -76,7 +76,7 @@ TEST(RegisterModelStepTest, BadInputIsMlflowInvalidInput) {
                               {"Metrics", {{"rmse", "high"}}}},
                          Json{{"ModelGroup", "g"}, {"ModelUri", "s3://m"},
                               {"FinalMetricDataList", {{{"MetricName", "x"}}}}}}) {
-    runtime::StepResult result = step.Invoke(Request(in));
+    runtime::StepResult result = step.Invoke(RegisterRequest(in));
     ASSERT_TRUE(std::holds_alternative<Error>(result)) << in.dump();
     EXPECT_EQ(std::get<Error>(result).name, "Mlflow.InvalidInput");
   }

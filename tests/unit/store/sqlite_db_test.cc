@@ -9,7 +9,7 @@
 namespace mlflowctl::store {
 namespace {
 
-std::unique_ptr<SqliteDb> MemoryDb() {
+std::unique_ptr<SqliteDb> OpenMemoryDb() {
   auto db = SqliteDb::Open(":memory:", SqliteOpenOptions());
   EXPECT_TRUE(db.ok()) << db.status().ToString();
   return db.ok() ? std::move(db).value() : nullptr;
@@ -51,7 +51,7 @@ TEST(SqliteDbTest, ResultCodesMapToStatusCodes) {
 }
 
 TEST(SqliteDbTest, ConstraintViolationCarriesSqliteMessage) {
-  auto db = MemoryDb();
+  auto db = OpenMemoryDb();
   ASSERT_NE(db, nullptr);
   ASSERT_TRUE(db->Exec("CREATE TABLE t (k TEXT PRIMARY KEY)").ok());
   ASSERT_TRUE(db->Exec("INSERT INTO t VALUES ('a')").ok());
@@ -63,7 +63,7 @@ TEST(SqliteDbTest, ConstraintViolationCarriesSqliteMessage) {
 }
 
 TEST(SqliteDbTest, BadSqlIsInternalWithTheStatementText) {
-  auto db = MemoryDb();
+  auto db = OpenMemoryDb();
   ASSERT_NE(db, nullptr);
   auto stmt = db->Prepare("SELECT nope FROM nowhere");
   ASSERT_FALSE(stmt.ok());
@@ -75,7 +75,7 @@ TEST(SqliteDbTest, BadSqlIsInternalWithTheStatementText) {
 }
 
 TEST(SqliteDbTest, StatementsBindAndReadEveryType) {
-  auto db = MemoryDb();
+  auto db = OpenMemoryDb();
   ASSERT_NE(db, nullptr);
   ASSERT_TRUE(db->Exec("CREATE TABLE t (a INTEGER, b TEXT, c TEXT)").ok());
   auto insert = db->Prepare("INSERT INTO t VALUES (?1, ?2, ?3)");
@@ -98,7 +98,7 @@ TEST(SqliteDbTest, StatementsBindAndReadEveryType) {
 }
 
 TEST(SqliteDbTest, CachedStatementIsReusedAndResetBetweenUses) {
-  auto db = MemoryDb();
+  auto db = OpenMemoryDb();
   ASSERT_NE(db, nullptr);
   ASSERT_TRUE(db->Exec("CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1), "
                        "(2), (3)")

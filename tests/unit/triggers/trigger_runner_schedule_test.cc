@@ -193,7 +193,7 @@ TEST(TriggerRunnerScheduleTest, RemovedTriggersStopFiring) {
   EXPECT_EQ(env.started().size(), 1u);
 }
 
-history::ExecutionRecord Ended(const std::string& machine, history::ExecutionStatus status) {
+history::ExecutionRecord EndedExecution(const std::string& machine, history::ExecutionStatus status) {
   history::ExecutionRecord r;
   r.name = "e1";
   r.arn = "arn:aws:states:us-east-1:123456789012:execution:" + machine + ":e1";
@@ -218,10 +218,10 @@ TEST(TriggerRunnerScheduleTest, AnExecutionsEndStartsTheChainedMachine) {
   chain = env.Add(chain);
   boost::asio::io_context io;
   auto runner = env.Runner(io, env.store());
-  runner->OnExecutionStatus(Ended("train", history::ExecutionStatus::kSucceeded));
-  runner->OnExecutionStatus(Ended("train", history::ExecutionStatus::kSucceeded));  // again
-  runner->OnExecutionStatus(Ended("train", history::ExecutionStatus::kFailed));     // not matched
-  runner->OnExecutionStatus(Ended("other", history::ExecutionStatus::kSucceeded));  // not matched
+  runner->OnExecutionStatus(EndedExecution("train", history::ExecutionStatus::kSucceeded));
+  runner->OnExecutionStatus(EndedExecution("train", history::ExecutionStatus::kSucceeded));  // again
+  runner->OnExecutionStatus(EndedExecution("train", history::ExecutionStatus::kFailed));     // not matched
+  runner->OnExecutionStatus(EndedExecution("other", history::ExecutionStatus::kSucceeded));  // not matched
   io.poll();  // runs the posted handlers; nothing waits
 
   ASSERT_EQ(env.started().size(), 1u);
@@ -253,8 +253,8 @@ TEST(TriggerRunnerScheduleTest, ChosenStatusesAreMatched) {
   env.Add(chain);
   boost::asio::io_context io;
   auto runner = env.Runner(io, env.store());
-  runner->OnExecutionStatus(Ended("train", history::ExecutionStatus::kSucceeded));
-  history::ExecutionRecord failed = Ended("train", history::ExecutionStatus::kFailed);
+  runner->OnExecutionStatus(EndedExecution("train", history::ExecutionStatus::kSucceeded));
+  history::ExecutionRecord failed = EndedExecution("train", history::ExecutionStatus::kFailed);
   failed.error = "Mlflow.RmseAboveThreshold";
   runner->OnExecutionStatus(failed);
   io.poll();
