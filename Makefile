@@ -39,12 +39,16 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+CTEST_ARGS ?=
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
-# The ASan+UBSan build, in its own directory.
+# The ASan+UBSan build, in its own directory. crash_test (kill -9 of `run`
+# at seeded moments, a durability test) runs in `make test` only: under ASan
+# it takes over 3 minutes, and the code it kills and resumes runs under ASan
+# in the resume unit tests and in serve_crash_test.
 test-asan:
-	$(MAKE) test BUILD=build-asan BUILD_TYPE=Debug SANITIZE=address,undefined
+	$(MAKE) test BUILD=build-asan BUILD_TYPE=Debug SANITIZE=address,undefined CTEST_ARGS='-E ^crash_test$$'
 
 run: build
 	$(BUILD)/mlflowctl run workflows/training.json
