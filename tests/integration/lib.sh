@@ -40,7 +40,7 @@ start_server() {
   "$BIN" serve --port 0 "$@" 2>> "$WORK/serve.log" &
   SERVER_PID=$!
   PORT=""
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     PORT=$(tail -n +"$((from + 1))" "$WORK/serve.log" |
       sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' | tail -1)
     [ -n "$PORT" ] && return 0
