@@ -94,7 +94,7 @@ def summarize(out, results_md):
             k, _, v = line.rstrip("\n").partition("=")
             env[k] = v
     tr = expected_transitions()
-    rows, ranges, checks, verified = [], [], [], []
+    rows, tps_rows, ranges, checks, verified = [], [], [], [], []
     figures = {}
     for w in WORKFLOWS:
         hf = load_json(os.path.join(out, "wall_%s.json" % w))
@@ -109,27 +109,38 @@ def summarize(out, results_md):
         mib_o = statistics.median(rss_o) / 1024 if rss_o else None
         mib_p = statistics.median(rss_p) / 1024 if rss_p else None
         api = load_json(os.path.join(out, "api_%s.json" % w))
+        warm = load_json(os.path.join(out, "warm_%s.json" % w))
+        if warm and set(warm["status"]) != {"SUCCEEDED"}:
+            warm = None  # an execution that did not succeed measures nothing
         n = tr[w]
         tps_o = n / ours_ms * 1000
         tps_p = n / peer_ms * 1000
         tps_api = api["tps_median"] if api else None
+        tps_warm = n / warm["run_ms"]["median"] * 1000 if warm else None
         big = w != "trivial"
-        rows.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        rows.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
             w, fmt_n(n), fmt_ms(peer_ms), fmt_ms(ours_ms), fmt_ratio(peer_ms / ours_ms),
-            fmt_n(tps_o) if big else "—", fmt_n(tps_p) if big else "—",
-            fmt_n(tps_api) if (big and tps_api) else "—",
-            fmt_ratio(tps_o / tps_api) if (big and tps_api) else "—",
             "%.1f" % mib_o if mib_o else "—", "%.1f" % mib_p if mib_p else "—",
             fmt_ratio(mib_p / mib_o) if (mib_o and mib_p) else "—"))
-        ranges.append("| %s | %d | %s (%s–%s) | %s (%s–%s) | %s | %s | %s | %s |" % (
+        if big:
+            tps_rows.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+                w, fmt_n(tps_p), fmt_n(tps_o), fmt_n(tps_warm) if tps_warm else "—",
+                fmt_n(tps_api) if tps_api else "—",
+                fmt_ratio(tps_warm / tps_api) if (tps_warm and tps_api) else "—",
+                fmt_ratio(tps_o / tps_api) if tps_api else "—"))
+        ranges.append("| %s | %d | %s (%s–%s) | %s (%s–%s) | %s | %s | %s | %s | %s |" % (
             w, len(ours_t), fmt_ms(peer_ms), fmt_ms(min(peer_t)), fmt_ms(max(peer_t)),
             fmt_ms(ours_ms), fmt_ms(min(ours_t)), fmt_ms(max(ours_t)),
             "%s (%s–%s)" % (fmt_n(statistics.median(rss_o)), fmt_n(min(rss_o)), fmt_n(max(rss_o))) if rss_o else "—",
             "%s (%s–%s)" % (fmt_n(statistics.median(rss_p)), fmt_n(min(rss_p)), fmt_n(max(rss_p))) if rss_p else "—",
             "%s (%s–%s), %d runs" % (fmt_ms(api["run_ms"]["median"]), fmt_ms(api["run_ms"]["min"]),
                                       fmt_ms(api["run_ms"]["max"]), api["runs"]) if api else "—",
-            fmt_ms(api["first_run_ms"]) if api else "—"))
-        figures[w] = dict(wall=peer_ms / ours_ms, tps=(tps_o / tps_api) if tps_api else None,
+            fmt_ms(api["first_run_ms"]) if api else "—",
+            "%s (%s–%s), %d runs" % (fmt_ms(warm["run_ms"]["median"]), fmt_ms(warm["run_ms"]["min"]),
+                                      fmt_ms(warm["run_ms"]["max"]), warm["runs"]) if warm else "—"))
+        figures[w] = dict(wall=peer_ms / ours_ms,
+                          tps=(tps_o / tps_api) if tps_api else None,
+                          tps_warm=(tps_warm / tps_api) if (tps_warm and tps_api) else None,
                           rss=(mib_p / mib_o) if (mib_o and mib_p) else None)
         v = os.path.join(out, "verify_%s.txt" % w)
         if os.path.exists(v):
@@ -143,17 +154,22 @@ def summarize(out, results_md):
         x = figures["trivial"]["wall"]
         target("start + run + exit, trivial (peer CLI ms / ours)", fmt_ratio(x), "≥ 30×", x >= 30)
     for w in ["pass_chain_1000", "parallel_fanout", "choice_loop", "map_10k"]:
-        if w in figures and figures[w]["tps"]:
-            x = figures[w]["tps"]
-            target("transitions/s %s (ours whole process / peer in-process)" % w, fmt_ratio(x), "≥ 3×", x >= 3)
+        if w in figures and figures[w]["tps_warm"]:
+            x, whole = figures[w]["tps_warm"], figures[w]["tps"]
+            target("transitions/s %s (ours warm in serve / peer warm in-process; ours as a whole "
+                   "process: %s)" % (w, fmt_ratio(whole)), fmt_ratio(x), "≥ 3×", x >= 3)
     if "map_10k" in figures and figures["map_10k"]["rss"]:
         x = figures["map_10k"]["rss"]
         target("peak RSS map_10k (peer / ours)", fmt_ratio(x), "≥ 4× (ours ≤ ¼)", x >= 4)
 
-    head = ("| workflow | transitions | peer ms | ours ms | ratio peer/ours | transitions/s ours | "
-            "peer CLI | peer in-process | ours / peer in-process | peak RSS ours MiB | peer MiB | ratio peer/ours |\n"
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    head = ("| workflow | transitions | peer ms | ours ms | ratio peer/ours | "
+            "peak RSS ours MiB | peer MiB | ratio peer/ours |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|")
     table = head + "\n" + "\n".join(rows)
+    tps_head = ("| workflow | peer CLI, whole process | ours, whole process | ours warm in `serve` | "
+                "peer warm in-process | ours warm / peer warm | ours whole process / peer warm |\n"
+                "|---|---:|---:|---:|---:|---:|---:|")
+    tps_table = tps_head + "\n" + "\n".join(tps_rows)
     durability = env.get("durability", "")
     cg = ""
     if os.path.exists(os.path.join(out, "callgrind.txt")):
@@ -163,6 +179,8 @@ def summarize(out, results_md):
             w, fmt_n(int(ir)), fmt_n(int(ir) / tr[w]))
 
     print(table)
+    print()
+    print(tps_table)
     print()
     print("durability: " + durability)
     print()
@@ -193,9 +211,18 @@ def summarize(out, results_md):
     md.append(table)
     md.append("")
     md.append("Wall times are whole processes (start + parse + run + write history + exit), median of hyperfine "
-              "runs. Transitions/s = expected transitions / median wall time; \"peer in-process\" is the peer's warm "
-              "`await sm.run(input).result` rate through its JS API (`peers/bench-api.mjs`, one process, no start-up, "
-              "nothing durable). Peak RSS is GNU time's %M, median.\n")
+              "runs. Peak RSS is GNU time's %M, median.\n")
+    md.append("### Transitions per second\n")
+    md.append(tps_table)
+    md.append("")
+    md.append("Transitions/s = expected transitions / median time of one execution. *Whole process*: the "
+              "hyperfine wall times above. *Peer warm in-process*: `await sm.run(input).result` through its JS API "
+              "(`peers/bench-api.mjs`: one process, the definition parsed once, no start-up, nothing durable), run "
+              "after run. *Ours warm in `serve`*: the same number of runs after the same warm-up, one after another, "
+              "through one `mlflowctl serve` on a fresh store (`tools/warm_runs.py`, StartSyncExecution over the "
+              "API from Python): the definition is parsed once, and each answer comes only once that execution's "
+              "every history event is committed to SQLite (durability above), so the time includes the HTTP "
+              "exchange and the durable history. The two warm figures are the like-for-like pair.\n")
     md.append("## Issue 7 targets measured here\n")
     md.append("| target | goal | measured | |\n|---|---|---|---|")
     md.extend(checks)
@@ -205,7 +232,8 @@ def summarize(out, results_md):
               "waiting execution.\n")
     md.append("## Ranges\n")
     md.append("| workflow | runs (slow ones fewer) | peer ms | ours ms | peak RSS ours KiB | peer KiB | "
-              "peer in-process ms / execution | peer in-process 1st run ms |\n|---|---:|---:|---:|---:|---:|---:|---:|")
+              "peer in-process ms / execution | peer in-process 1st run ms | ours warm in serve ms / execution |\n"
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     md.extend(ranges)
     md.append("")
     md.append("## Checks (one extra run of ours per workflow, fresh database)\n")
@@ -232,31 +260,35 @@ def summarize(out, results_md):
 # From profiles of the Release build (callgrind instruction counts, strace for syncs), 2026-12-06.
 LIMITS = (
     "Small workflows (trivial, training_pipeline) are start-up: process start and dynamic loading "
-    "(3.5 M instructions), the command line, and a new store. A new store is now built beside its "
+    "(3.5 M instructions), the command line, and a new store. A new store is built beside its "
     "final name with no journal and no syncs, synced once and renamed into place, and the first "
     "commit into its new WAL skips the WAL header's sync (nothing precedes it; the first "
-    "checkpoint syncs the WAL before any page reaches the database file); the last connection no "
-    "longer checkpoints at close (the WAL stays for the next process). A fresh run thus pays one "
-    "fdatasync instead of eight (three plus a directory sync to switch a new file to WAL through "
-    "a rollback journal, two for the first WAL header, two for the checkpoint at close), and its "
-    "wall time is mostly that one sync and the disk's latency under load. What remains in CPU: "
-    "creating the schema (10 M instructions of SQLite parsing DDL; an image of the empty database "
-    "would remove it). "
-    "Long workflows are CPU: in pass_chain_1000 (about 153 M instructions in all, 202 M before) the "
-    "182 KB definition costs 52 M (nlohmann's parse 21 M, building 1,000 states 25 M; the text is "
-    "now indexed for line:column only when there is a diagnostic to place), appending the 2,002 "
-    "history rows 46 M (SQLite 27 M, about 13,000 instructions a row: the B-tree insert on the "
-    "(execution_arn, id) key, which repeats the 100-byte ARN, and the foreign-key lookup of the "
-    "execution; rows now go 32 to an INSERT, so per-statement costs are shared), and the state "
-    "loop about 30 M (nlohmann objects for each event's details and each state's data; "
-    "malloc/free are a quarter of all instructions). Serialising is no longer a main cost: "
-    "compact JSON is written by our own writer (byte for byte nlohmann's output, 4x fewer "
-    "instructions on the escaped input strings), and each state's output text is reused as the "
-    "next state's input text instead of being serialised twice. choice_loop costs 52,600 "
-    "instructions per transition (74,000 before), of which SQLite is about half. What would move "
-    "them next: an integer execution key in history_events (a migration; shorter keys and no "
-    "text comparison), event details kept as text from the start instead of nlohmann objects, "
-    "and a definition parser that does not build a JSON tree first."
+    "checkpoint syncs the WAL before any page reaches the database file); the last connection "
+    "does not checkpoint at close (the WAL stays for the next process). A fresh run thus pays one "
+    "fdatasync, and its wall time is mostly that sync and the disk's latency. What remains in "
+    "CPU: creating the schema (10 M instructions of SQLite parsing DDL). "
+    "Whole processes of the long workflows also parse their definition, which the warm figures "
+    "leave out as the peer's do: pass_chain_1000 costs 132 M instructions in all (152 M before "
+    "this change, 202 M before the last), of which the 182 KB definition is 48 M (nlohmann's "
+    "parse 21 M, building the 1,000 states 21 M; every (sub-)machine no longer keeps a copy of "
+    "its definition, which cost parallel_fanout 11 M), the run 60 M and start-up and the store "
+    "the rest. "
+    "The run itself is the durable history first: choice_loop costs 38,000 instructions per "
+    "transition (52,600 before this change, 74,000 before the last), of which SQLite is 39% "
+    "(about 7,500 instructions per history row: the B-tree insert on the (execution_arn, id) "
+    "key, which repeats the 100-byte ARN in every row, and the foreign-key check of the "
+    "execution, 5% of the total), serialising each event's details 13%, building them as "
+    "nlohmann objects 10%, and malloc/free about a fifth of everything. Rows are bound without "
+    "copies now (SQLITE_STATIC; copying them was 9%), and the state events' details are built "
+    "member by member (nlohmann's initializer lists copied each member once more: 27% of "
+    "choice_loop's instructions went with these two changes). In pass_chain_1000 a history row "
+    "costs SQLite about 13,500 instructions: each event carries the state's input or output, "
+    "escaped as a JSON string, as AWS's history does. "
+    "What would move the warm ratios next, in order of size: history rows that each hold many "
+    "events of one execution (one B-tree insert per group commit instead of one per event, as "
+    "Temporal stores a history as batches of events; the queries would read batches), an "
+    "integer execution key (shorter keys, no text comparison; a migration of history_events), "
+    "and event details written as text from the start instead of nlohmann objects."
 )
 
 SERVE_BEGIN = "<!-- serve.sh: begin -->"
@@ -326,9 +358,21 @@ def serve(out, results_md):
     md.append("| figure | nginx (static answer) | mlflowctl | ratio | target |\n|---|---:|---:|---:|---|")
     md.append("| endpoint, one CSV row per request: requests/s | %.0f | %.0f | %.2f | >= 0.50 |" % (
         nginx.get("rps", 0), ep.get("rps", 0), ep.get("rps", 0) / max(nginx.get("rps", 1), 1)))
-    md.append("| latency p50 / p99 ms | %.3f / %.3f | %.3f / %.3f | | p99 < 2 ms |" % (
-        nginx.get("p50", 0), nginx.get("p99", 0), ep.get("p50", 0), ep.get("p99", 0)))
+    md.append("| latency p50 / p99 ms | %.3f / %.3f | %.3f / %.3f | | p99 < 2 ms: %s |" % (
+        nginx.get("p50", 0), nginx.get("p99", 0), ep.get("p50", 0), ep.get("p99", 0),
+        "met" if ep.get("p99", 99) < 2 else "not met"))
     md.append("| errors (non-2xx, socket) | %d | %d | | 0 |" % (nginx["errors"], ep["errors"]))
+    pinned = os.path.exists(os.path.join(out, "wrk_endpoint_pinned.txt"))
+    if pinned:
+        pn = parse_wrk(os.path.join(out, "wrk_nginx_pinned.txt"))
+        pe = parse_wrk(os.path.join(out, "wrk_endpoint_pinned.txt"))
+        md.append("| wrk on CPU 0 (1 thread), server on CPU 1 (nginx 1 worker, serve 1 HTTP thread): "
+                  "requests/s | %.0f | %.0f | %.2f | >= 0.50 |" % (
+                      pn.get("rps", 0), pe.get("rps", 0), pe.get("rps", 0) / max(pn.get("rps", 1), 1)))
+        md.append("| the same: latency p50 / p99 ms | %.3f / %.3f | %.3f / %.3f | | p99 < 2 ms: %s |" % (
+            pn.get("p50", 0), pn.get("p99", 0), pe.get("p50", 0), pe.get("p99", 0),
+            "met" if pe.get("p99", 99) < 2 else "not met"))
+        md.append("| the same: errors (non-2xx, socket) | %d | %d | | 0 |" % (pn["errors"], pe["errors"]))
     md.append("")
     md.append("StartExecution of a one-Pass machine over the API (wrk, unique names): %.0f requests/s "
               "accepted (p99 %.2f ms, %d errors); %d executions SUCCEEDED in %.2f s from the first "
@@ -338,25 +382,18 @@ def serve(out, results_md):
     md.append("")
     md.append("What limits the endpoint (perf of the Release build under this wrk load, 2026-12-06): "
               "about 63% of the server's CPU samples are the kernel: the loopback TCP send and "
-              "receive path and the wake-ups and context switches it causes, since wrk's 2 threads, "
-              "serve's 2 HTTP threads and the capture writer share 2 cores; nginx pays the same "
+              "receive path and the wake-ups and context switches it causes, since wrk's threads, "
+              "serve's HTTP threads and the capture writer share 2 cores; nginx pays the same "
               "kernel path. The user-space rest is small: the native tree walk (about 5% of "
-              "samples, 88 trees of depth 4), Beast's header parser, malloc/free, the capture line. "
-              "Changes of 2026-12-06, each keeping the bytes on the wire and in the capture files: "
-              "the trees are evaluated natively (equal to XGBoost's predictions bit for bit, "
-              "tested on the car data; XGBoost stays the reference and predicts whatever the "
-              "native walk does not cover), one completion per request in the HTTP session "
-              "(Beast's parser fed synchronously, the reply written at once, timeouts checked by "
-              "one ticking timer per connection instead of a timer per operation), CSV rows "
-              "parsed without building a table, capture lines written directly instead of "
-              "through ordered_json. Same-run ratios on 2026-12-06 (load average 5 to 8 from "
-              "concurrent compiles): before 0.40 and 0.46, after 0.79 and 0.72. The p99 target "
-              "is not met on this shared machine: in the same runs nginx's own p99 was 7.5 to "
-              "20 ms while both medians stayed at 0.3 to 0.5 ms, so the tail is the scheduling "
-              "of more runnable threads than cores, not request work. On the quiet machine "
-              "(2026-12-06 14:15 UTC, load average 1.5, nothing else running) the endpoint made "
-              "0.65 of nginx's requests/s with a p99 of 3.9 ms against nginx's 7.6 ms: still over "
-              "2 ms, for both servers, while wrk shares the two cores.")
+              "samples, 88 trees of depth 4), Beast's header parser, malloc/free, the capture line "
+              "(every request is captured: the endpoint's data capture samples 100%). "
+              "The p99 was the capture writer: it took up to 4,096 records or 50 ms at a time, so "
+              "one of its turns on a core lasted milliseconds and the requests that came meanwhile "
+              "on that core waited for it (p99 2.2 ms with wrk on a core of its own, 3.2 to 3.9 ms "
+              "sharing; p50 0.25 ms). It now takes up to 512 records or 10 ms at a time: the same "
+              "requests/s, p99 0.64 ms pinned and 1.1 to 1.2 ms sharing (2026-12-06, two runs each). "
+              "nginx's own p99 when wrk shares its cores (7 to 8 ms) is wrk's scheduling against "
+              "nginx's two workers; with wrk on a core of its own it is 0.4 to 0.7 ms.")
     md.append("")
     with open(os.path.join(out, "commands.txt")) as f:
         md.append("```\n" + f.read().strip() + "\n```")

@@ -117,9 +117,28 @@ for w in "${WORKFLOW_LIST[@]}"; do
   # 4. the peer's warm in-process rate (no start-up, nothing durable).
   log "node bench/peers/bench-api.mjs $WF/$w.json $WF/input_$w.json ${API_RUNS[$w]}"
   node "$PEERS/bench-api.mjs" "$WF/$w.json" "$WF/input_$w.json" ${API_RUNS[$w]} >"$OUT/api_$w.json" 2>/dev/null
+
+  # 5. ours warm in one process: `mlflowctl serve` on a fresh store runs the same number of
+  # executions one after another (StartSyncExecution: each answer comes once the execution's
+  # history is committed), after the same warm-up; the definition is parsed once.
+  rm -rf "$DBHOME"
+  mkdir -p "$DBHOME"
+  "$MLFLOWCTL" serve --port 0 --quiet 2>"$DBHOME/serve.log" &
+  serve_pid=$!
+  port=""
+  for _ in $(seq 100); do
+    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$DBHOME/serve.log" 2>/dev/null | head -n1)
+    [ -n "$port" ] && break
+    sleep 0.05
+  done
+  [ -n "$port" ] || { cat "$DBHOME/serve.log" >&2; kill "$serve_pid"; exit 1; }
+  log "$MLFLOWCTL serve --port 0 --quiet &   python3 bench/tools/warm_runs.py PORT $w $WF/$w.json $WF/input_$w.json ${API_RUNS[$w]}"
+  python3 "$HERE/tools/warm_runs.py" "$port" "$w" "$WF/$w.json" "$WF/input_$w.json" ${API_RUNS[$w]} >"$OUT/warm_$w.json"
+  kill -TERM "$serve_pid"
+  wait "$serve_pid"
 done
 
-# 5. instruction count of one whole run of ours (callgrind), stable across machine noise.
+# 6. instruction count of one whole run of ours (callgrind), stable across machine noise.
 if command -v valgrind >/dev/null; then
   w=pass_chain_1000
   rm -rf "$DBHOME"

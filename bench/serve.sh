@@ -93,18 +93,24 @@ function request()
 end
 LUA
 
-run_wrk() {  # name url script
+WRK_PIN=()
+run_wrk() {  # name url script; WRK_PIN=(taskset -c N) pins wrk
   local name=$1 url=$2 script=$3
-  echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency -s $(basename "$script") $url" >>"$OUT/commands.txt"
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$script" "$url" >"$OUT/wrk_$name.txt"
+  echo "${WRK_PIN[*]}${WRK_PIN[*]:+ }wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency -s $(basename "$script") $url" >>"$OUT/commands.txt"
+  "${WRK_PIN[@]}" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$script" "$url" >"$OUT/wrk_$name.txt"
 }
 
-# ---- nginx returning a static answer
-NGINX_PORT=$(free_port)
-mkdir -p "$WORK/nginx/logs"
-cat >"$WORK/nginx/nginx.conf" <<CONF
+# ---- nginx returning a static answer, and mlflowctl serve.
+# start_servers WORKERS [CPU]: nginx with WORKERS worker processes and serve
+# with WORKERS HTTP threads, both on CPU (taskset) when given.
+start_servers() {
+  local workers=$1 pin=()
+  [ -n "${2:-}" ] && pin=(taskset -c "$2")
+  NGINX_PORT=$(free_port)
+  mkdir -p "$WORK/nginx/logs"
+  cat >"$WORK/nginx/nginx.conf" <<CONF
 daemon off;
-worker_processes $SERVE_THREADS;
+worker_processes $workers;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/logs/error.log;
 events { worker_connections 1024; }
@@ -119,18 +125,25 @@ http {
   }
 }
 CONF
-/usr/sbin/nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
-NGINX_PID=$!
-wait_port "$NGINX_PORT"
+  "${pin[@]}" /usr/sbin/nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
+  NGINX_PID=$!
+  wait_port "$NGINX_PORT"
+  SERVE_PORT=$(free_port)
+  "${pin[@]}" "$MLFLOWCTL" serve --port "$SERVE_PORT" --threads "$workers" --quiet 2>>"$OUT/serve.log" &
+  SERVE_PID=$!
+  wait_port "$SERVE_PORT"
+  local got
+  got=$(curl -sf -H 'Content-Type: text/csv' --data-binary "$ROW" "http://127.0.0.1:$SERVE_PORT/endpoints/car-price/invocations" | tr -d '\n')
+  [ "$got" = "$EXPECTED" ] || { echo "serve answered '$got', endpoints invoke '$EXPECTED'" >&2; exit 1; }
+}
+stop_servers() {  # SIGTERM both; serve writes its capture files on the way out
+  kill -TERM "$SERVE_PID" "$NGINX_PID"
+  wait "$SERVE_PID" || true
+  wait "$NGINX_PID" || true
+  SERVE_PID="" NGINX_PID=""
+}
 
-# ---- mlflowctl serve
-SERVE_PORT=$(free_port)
-"$MLFLOWCTL" serve --port "$SERVE_PORT" --threads "$SERVE_THREADS" --quiet 2>"$OUT/serve.log" &
-SERVE_PID=$!
-wait_port "$SERVE_PORT"
-got=$(curl -sf -H 'Content-Type: text/csv' --data-binary "$ROW" "http://127.0.0.1:$SERVE_PORT/endpoints/car-price/invocations" | tr -d '\n')
-[ "$got" = "$EXPECTED" ] || { echo "serve answered '$got', endpoints invoke '$EXPECTED'" >&2; exit 1; }
-
+start_servers "$SERVE_THREADS"
 echo "== wrk: nginx, then the endpoint" >&2
 run_wrk nginx "http://127.0.0.1:$NGINX_PORT/" "$WORK/invoke.lua"
 run_wrk endpoint "http://127.0.0.1:$SERVE_PORT/endpoints/car-price/invocations" "$WORK/invoke.lua"
@@ -151,14 +164,26 @@ req = urllib.request.Request("http://127.0.0.1:%s/" % port, data=body, headers={
 urllib.request.urlopen(req).read()
 PY
 run_wrk start "http://127.0.0.1:$SERVE_PORT/" "$WORK/start.lua"
-# Let the last executions finish, then stop the server cleanly (SIGTERM).
+# Let the last executions finish, then stop the servers cleanly (SIGTERM).
 sleep 2
-kill -TERM "$SERVE_PID"
-wait "$SERVE_PID" || true
-SERVE_PID=""
+stop_servers
 sqlite3 "$MLFLOWCTL_HOME/mlflowctl.db" \
   "SELECT status, COUNT(*), MIN(start_ms), MAX(stop_ms) FROM executions
    WHERE state_machine_name = 'trivial' GROUP BY status" >"$OUT/executions.txt"
+
+# ---- the same endpoint figures with the load generator on a core of its own:
+# wrk (one thread) on CPU 0, nginx (one worker) or serve (one HTTP thread) on
+# CPU 1, so the servers' latency is not the scheduling of wrk's threads.
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  echo "== wrk on CPU 0, servers on CPU 1" >&2
+  start_servers 1 1
+  shared_threads=$WRK_THREADS
+  WRK_PIN=(taskset -c 0) WRK_THREADS=1
+  run_wrk nginx_pinned "http://127.0.0.1:$NGINX_PORT/" "$WORK/invoke.lua"
+  run_wrk endpoint_pinned "http://127.0.0.1:$SERVE_PORT/endpoints/car-price/invocations" "$WORK/invoke.lua"
+  WRK_PIN=() WRK_THREADS=$shared_threads
+  stop_servers
+fi
 
 {
   echo "date_utc=$(date -u +%FT%TZ)"
