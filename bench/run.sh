@@ -133,7 +133,8 @@ for w in "${WORKFLOW_LIST[@]}"; do
   done
   [ -n "$port" ] || { cat "$DBHOME/serve.log" >&2; kill "$serve_pid"; exit 1; }
   log "$MLFLOWCTL serve --port 0 --quiet &   python3 bench/tools/warm_runs.py PORT $w $WF/$w.json $WF/input_$w.json ${API_RUNS[$w]}"
-  python3 "$HERE/tools/warm_runs.py" "$port" "$w" "$WF/$w.json" "$WF/input_$w.json" ${API_RUNS[$w]} >"$OUT/warm_$w.json"
+  python3 "$HERE/tools/warm_runs.py" "$port" "$w" "$WF/$w.json" "$WF/input_$w.json" ${API_RUNS[$w]} >"$OUT/warm_$w.json" ||
+    { kill -TERM "$serve_pid"; wait "$serve_pid"; exit 1; }
   kill -TERM "$serve_pid"
   wait "$serve_pid"
 done
