@@ -11,15 +11,15 @@
 #include "engine/schedule/schedule.h"
 
 namespace mlflowctl::triggers {
-namespace {
 
-// The machine's name, whether given as a name or as a state machine ARN.
 std::string_view MachineName(std::string_view machine) {
   constexpr std::string_view kMarker = ":stateMachine:";
   std::size_t at = machine.rfind(kMarker);
   if (at == std::string_view::npos) return machine;
   return machine.substr(at + kMarker.size());
 }
+
+namespace {
 
 StatusOr<std::string> StringMember(const Json& spec, const char* key,
                                    std::string fallback) {

@@ -118,6 +118,10 @@ struct Firing {
 // would start its own source machine).
 Status ValidateTrigger(const Trigger& trigger);
 
+// A trigger's machine (or source machine) as a name, whether it is given as
+// a name or as a state machine ARN.
+std::string_view MachineName(std::string_view machine);
+
 // The statuses an execution-event trigger matches: `statuses`, or
 // {"SUCCEEDED"} when empty.
 std::vector<std::string> EffectiveStatuses(const Trigger& trigger);

@@ -41,13 +41,6 @@ std::vector<int64_t> DueSlots(const schedule::Schedule& s, int64_t from, int64_t
   return {slots.begin(), slots.end()};
 }
 
-// The machine given as a name or an ARN, as a name.
-std::string_view MachineNameOf(std::string_view machine) {
-  constexpr std::string_view kMarker = ":stateMachine:";
-  std::size_t at = machine.rfind(kMarker);
-  return at == std::string_view::npos ? machine : machine.substr(at + kMarker.size());
-}
-
 std::string BucketName(const Trigger& t) {
   if (!t.bucket.empty()) return t.bucket;
   std::filesystem::path dir = std::filesystem::path(t.watch_dir).lexically_normal();
@@ -261,7 +254,7 @@ void TriggerRunner::HandleExecutionStatus(const history::ExecutionRecord& record
   for (const Trigger& t : *listed) {
     if (!t.enabled || t.kind != TriggerKind::kExecutionEvent) continue;
     bool machine = t.source_machine == record.state_machine_arn ||
-                   MachineNameOf(t.source_machine) == record.state_machine_name;
+                   MachineName(t.source_machine) == record.state_machine_name;
     std::vector<std::string> statuses = EffectiveStatuses(t);
     if (!machine || std::find(statuses.begin(), statuses.end(), status) == statuses.end()) {
       continue;
