@@ -308,6 +308,23 @@ def serve_section(results_md, begin=SERVE_BEGIN, end=SERVE_END):
     return text[b:e + len(end)] if b >= 0 and e > b else ""
 
 
+def replace_section(results_md, begin, end, section):
+    """Writes `section` (which starts with `begin` and ends with `end`) into RESULTS_MD in
+    place of the one there, or appends it."""
+    try:
+        with open(results_md) as f:
+            text = f.read()
+    except OSError:
+        text = ""
+    b, e = text.find(begin), text.find(end)
+    if b >= 0 and e > b:
+        text = text[:b] + section + text[e + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    with open(results_md, "w") as f:
+        f.write(text)
+
+
 def parse_wrk(path):
     """Requests/s and latency percentiles (ms) from `wrk --latency` output."""
     def ms(v):
@@ -400,15 +417,7 @@ def serve(out, results_md):
     md.append(SERVE_END)
     section = "\n".join(md)
     print(section)
-    try:
-        with open(results_md) as f:
-            text = f.read()
-    except OSError:
-        text = ""
-    old = serve_section(results_md)
-    text = text.replace(old, section) if old else text.rstrip("\n") + "\n\n" + section + "\n"
-    with open(results_md, "w") as f:
-        f.write(text)
+    replace_section(results_md, SERVE_BEGIN, SERVE_END, section)
 
 
 def main(argv):

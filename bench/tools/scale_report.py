@@ -19,6 +19,9 @@ import statistics
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from report import replace_section  # noqa: E402 (bench/report.py)
+
 BEGIN = "<!-- scale.sh: begin -->"
 END = "<!-- scale.sh: end -->"
 
@@ -368,18 +371,7 @@ def write(out, results_md):
     md.append(END)
     section = "\n".join(md)
     print(section)
-    try:
-        with open(results_md) as f:
-            text = f.read()
-    except OSError:
-        text = ""
-    b, e = text.find(BEGIN), text.find(END)
-    if b >= 0 and e > b:
-        text = text[:b] + section + text[e + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    with open(results_md, "w") as f:
-        f.write(text)
+    replace_section(results_md, BEGIN, END, section)
     return 0
 
 

@@ -74,21 +74,10 @@ void ReportDuplicateKeys(const JsonLocations& locations,
 // Object members written in `text` (valid JSON): one ':' outside strings each.
 std::size_t MembersInText(std::string_view text) {
   std::size_t members = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == ':') {
-      ++members;
-    }
-  }
+  ScanOutsideStrings(text, [&members](std::size_t, char c) {
+    if (c == ':') ++members;
+    return true;
+  });
   return members;
 }
 

@@ -38,24 +38,11 @@ constexpr int kMaxJsonDepth = 512;
 // that is valid JSON up to that offset, which is all it is asked about.
 std::size_t TooDeepOffset(std::string_view text) {
   int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth) return i;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return std::string_view::npos;
+  return ScanOutsideStrings(text, [&depth](std::size_t, char c) {
+    if (c == '[' || c == '{') return ++depth <= kMaxJsonDepth;
+    if (c == ']' || c == '}') --depth;
+    return true;
+  });
 }
 
 std::string Where(std::string_view text, std::size_t offset, std::string_view source) {

@@ -39,6 +39,29 @@ std::size_t JsonSize(const Json& value);
 // that serialises many values can reuse one buffer.
 void DumpJsonTo(const Json& value, std::string& out);
 
+// Calls `visit(offset, c)` for each byte `c` of JSON text outside strings
+// (a string's quotes and contents are skipped) until `visit` returns false.
+// Returns the offset where it stopped, or npos after the last byte.
+template <typename Visit>
+std::size_t ScanOutsideStrings(std::string_view text, Visit visit) {
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (!visit(i, c)) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 // 1-based line and column of byte `offset` in `text`.
 struct TextPosition {
   int line = 1;

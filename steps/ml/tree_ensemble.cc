@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace mlflowctl::ml {
@@ -43,29 +44,23 @@ const FloatJson* Member(const FloatJson& j, std::initializer_list<const char*> k
 }
 
 // A parameter XGBoost writes as a string ("5E-1", "0"); numbers accepted too.
-bool ParamNumber(const FloatJson* j, double* out) {
+// A float is read with strtof, as XGBoost reads its float parameters (not
+// rounded from a double).
+template <typename T>
+bool ParamNumber(const FloatJson* j, T* out) {
   if (j == nullptr) return false;
   if (j->is_number()) {
-    *out = j->get<double>();
+    *out = j->get<T>();
     return true;
   }
   if (!j->is_string()) return false;
   const std::string& s = j->get_ref<const std::string&>();
   char* end = nullptr;
-  *out = std::strtod(s.c_str(), &end);
-  return !s.empty() && end == s.c_str() + s.size();
-}
-
-bool ParamFloat(const FloatJson* j, float* out) {
-  if (j == nullptr) return false;
-  if (j->is_number()) {
-    *out = j->get<float>();
-    return true;
+  if constexpr (std::is_same_v<T, float>) {
+    *out = std::strtof(s.c_str(), &end);
+  } else {
+    *out = std::strtod(s.c_str(), &end);
   }
-  if (!j->is_string()) return false;
-  const std::string& s = j->get_ref<const std::string&>();
-  char* end = nullptr;
-  *out = std::strtof(s.c_str(), &end);  // as XGBoost reads its float parameters
   return !s.empty() && end == s.c_str() + s.size();
 }
 
@@ -109,7 +104,7 @@ StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view json) {
   }
 
   TreeEnsemble e;
-  if (!ParamFloat(Member(*params, {"base_score"}), &e.base_score_)) {
+  if (!ParamNumber(Member(*params, {"base_score"}), &e.base_score_)) {
     return Malformed("no base_score");
   }
   e.feature_count_ = static_cast<std::size_t>(num_feature);

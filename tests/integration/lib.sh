@@ -33,19 +33,20 @@ check() {  # check NAME COMMAND...: the command must succeed
 json_get() { "$PY" -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 
 # start_server [ARGS...]: `mlflowctl serve --port 0 ARGS` with its log in
-# $WORK/serve.log (appended); sets SERVER_PID and PORT once it listens.
+# $WORK/serve.log (appended); sets SERVER_PID and PORT once it listens. Looks
+# for the "listening" line every SERVER_POLL_SECONDS (0.1), for up to 30 s.
 start_server() {
-  local from=0
+  local from=0 poll=${SERVER_POLL_SECONDS:-0.1} deadline=$((SECONDS + 30))
   [ -f "$WORK/serve.log" ] && from=$(wc -l < "$WORK/serve.log")
   "$BIN" serve --port 0 "$@" 2>> "$WORK/serve.log" &
   SERVER_PID=$!
   PORT=""
-  for _ in $(seq 1 300); do
+  while [ "$SECONDS" -lt "$deadline" ]; do
     PORT=$(tail -n +"$((from + 1))" "$WORK/serve.log" |
       sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' | tail -1)
     [ -n "$PORT" ] && return 0
     kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
+    sleep "$poll"
   done
   echo "server did not start:"
   cat "$WORK/serve.log"
