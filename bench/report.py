@@ -408,9 +408,10 @@ def serve(out, results_md):
               "one of its turns on a core lasted milliseconds and the requests that came meanwhile "
               "on that core waited for it (p99 2.2 ms with wrk on a core of its own, 3.2 to 3.9 ms "
               "sharing; p50 0.25 ms). It now takes up to 512 records or 10 ms at a time: the same "
-              "requests/s, p99 0.64 ms pinned and 1.1 to 1.2 ms sharing (2026-12-06, two runs each). "
-              "nginx's own p99 when wrk shares its cores (7 to 8 ms) is wrk's scheduling against "
-              "nginx's two workers; with wrk on a core of its own it is 0.4 to 0.7 ms.")
+              "requests/s, p99 0.58 to 0.64 ms pinned and 1.1 to 1.45 ms sharing (2026-12-06, three "
+              "runs). nginx's own p99 when wrk shares its cores (4 to 8 ms in those runs) is wrk's "
+              "scheduling against nginx's two workers; with wrk on a core of its own it is 0.2 to "
+              "0.7 ms.")
     md.append("")
     with open(os.path.join(out, "commands.txt")) as f:
         md.append("```\n" + f.read().strip() + "\n```")
